@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for the btrfs KUnit suites, built on the sanity test helpers of
+ * btrfs-tests.c. See btrfs-kunit.h.
+ */
+
+#include <kunit/test.h>
+#include <linux/fs.h>
+#include <linux/sizes.h>
+#include "btrfs-kunit.h"
+#include "btrfs-tests.h"
+#include "../ctree.h"
+#include "../btrfs_inode.h"
+#include "../disk-io.h"
+#include "../extent_io.h"
+#include "../extent_map.h"
+#include "../extent-io-tree.h"
+#include "../space-info.h"
+#include "../fs.h"
+
+/*
+ * The sanity test helpers put every dummy fs_info into the super block of one
+ * pseudo mount, so a suite that uses them mounts it in .suite_init and its
+ * cases run one after the other.
+ */
+int btrfs_kunit_suite_init(struct kunit_suite *suite)
+{
+	return btrfs_init_test_fs();
+}
+
+void btrfs_kunit_suite_exit(struct kunit_suite *suite)
+{
+	btrfs_destroy_test_fs();
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(free_fs_info_action, btrfs_free_dummy_fs_info,
+			    struct btrfs_fs_info *);
+KUNIT_DEFINE_ACTION_WRAPPER(free_root_action, btrfs_free_dummy_root,
+			    struct btrfs_root *);
+KUNIT_DEFINE_ACTION_WRAPPER(free_extent_buffer_action, free_extent_buffer,
+			    struct extent_buffer *);
+
+struct btrfs_fs_info *btrfs_kunit_alloc_fs_info(struct kunit *test,
+						u32 nodesize, u32 sectorsize)
+{
+	struct btrfs_fs_info *fs_info;
+
+	fs_info = btrfs_alloc_dummy_fs_info(nodesize, sectorsize);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, fs_info, "cannot allocate a dummy fs_info");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_fs_info_action,
+							fs_info), 0);
+	return fs_info;
+}
+
+/* A dummy subvolume root whose tree is one empty leaf. */
+struct btrfs_root *btrfs_kunit_alloc_root(struct kunit *test,
+					  struct btrfs_fs_info *fs_info)
+{
+	struct btrfs_root *root;
+
+	root = btrfs_alloc_dummy_root(fs_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, root, "cannot allocate a dummy root");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_root_action,
+							root), 0);
+
+	/* Freed with the root. */
+	root->node = alloc_dummy_extent_buffer(fs_info, fs_info->nodesize);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, root->node, "cannot allocate a root node");
+	btrfs_set_header_nritems(root->node, 0);
+	btrfs_set_header_level(root->node, 0);
+	return root;
+}
+
+/* An unmapped extent buffer that is not part of any tree. */
+struct extent_buffer *btrfs_kunit_alloc_leaf(struct kunit *test,
+					     struct btrfs_fs_info *fs_info,
+					     u64 start)
+{
+	struct extent_buffer *eb;
+
+	eb = alloc_dummy_extent_buffer(fs_info, start);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, eb, "cannot allocate an extent buffer");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							free_extent_buffer_action,
+							eb), 0);
+	btrfs_set_header_nritems(eb, 0);
+	btrfs_set_header_level(eb, 0);
+	return eb;
+}
+
+static void release_inode(void *data)
+{
+	struct btrfs_inode *inode = data;
+
+	clear_extent_bit(&inode->io_tree, 0, (u64)-1,
+			 EXTENT_DELALLOC | EXTENT_DELALLOC_NEW |
+			 EXTENT_NORESERVE | EXTENT_UPTODATE, NULL);
+	iput(&inode->vfs_inode);
+}
+
+/*
+ * A regular file of @i_size bytes in @root. Test inodes have no address space
+ * operations: nothing may read, dirty or write back their pages.
+ */
+struct btrfs_inode *btrfs_kunit_new_inode(struct kunit *test,
+					  struct btrfs_root *root, u64 i_size)
+{
+	struct inode *vfs_inode;
+	struct btrfs_inode *inode;
+
+	vfs_inode = btrfs_new_test_inode();
+	KUNIT_ASSERT_NOT_NULL_MSG(test, vfs_inode, "cannot allocate a test inode");
+	inode = BTRFS_I(vfs_inode);
+	inode->root = root;
+	i_size_write(vfs_inode, i_size);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, release_inode,
+							inode), 0);
+	return inode;
+}
+
+/* The usual setup: a dummy fs_info, a subvolume and a file of @i_size bytes. */
+void btrfs_kunit_new_fs(struct kunit *test, struct btrfs_kunit_fs *fs,
+			u32 sectorsize, u64 i_size)
+{
+	fs->fs_info = btrfs_kunit_alloc_fs_info(test, sectorsize, sectorsize);
+	fs->root = btrfs_kunit_alloc_root(test, fs->fs_info);
+	fs->inode = btrfs_kunit_new_inode(test, fs->root, i_size);
+}
+
+void btrfs_kunit_add_extent_map(struct kunit *test, struct btrfs_inode *inode,
+				const struct btrfs_kunit_em *desc)
+{
+	struct extent_map_tree *tree = &inode->extent_tree;
+	struct extent_map *em;
+	int ret;
+
+	em = alloc_extent_map();
+	KUNIT_ASSERT_NOT_NULL_MSG(test, em, "cannot allocate an extent map");
+	em->start = desc->start;
+	em->len = desc->len;
+	em->generation = 1;
+
+	switch (desc->type) {
+	case BTRFS_KUNIT_EM_HOLE:
+		em->disk_bytenr = EXTENT_MAP_HOLE;
+		em->ram_bytes = desc->len;
+		break;
+	case BTRFS_KUNIT_EM_INLINE:
+		em->disk_bytenr = EXTENT_MAP_INLINE;
+		em->ram_bytes = desc->ram_bytes ?: desc->len;
+		break;
+	case BTRFS_KUNIT_EM_COMPRESSED:
+		extent_map_set_compression(em, BTRFS_COMPRESS_ZLIB);
+		fallthrough;
+	case BTRFS_KUNIT_EM_PREALLOC:
+	case BTRFS_KUNIT_EM_REG:
+		if (desc->type == BTRFS_KUNIT_EM_PREALLOC)
+			em->flags |= EXTENT_FLAG_PREALLOC;
+		em->disk_bytenr = desc->disk_bytenr;
+		em->disk_num_bytes = desc->disk_num_bytes;
+		em->offset = desc->offset;
+		em->ram_bytes = desc->ram_bytes ?: desc->disk_num_bytes;
+		KUNIT_ASSERT_LE_MSG(test, desc->offset + desc->len, em->ram_bytes,
+				    "extent map [%llu, %llu) overruns its extent",
+				    desc->start, desc->start + desc->len);
+		break;
+	}
+
+	write_lock(&tree->lock);
+	ret = btrfs_add_extent_mapping(inode, &em, em->start, em->len);
+	write_unlock(&tree->lock);
+	btrfs_free_extent_map(em);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "cannot add extent map [%llu, %llu)",
+			    desc->start, desc->start + desc->len);
+}
+
+void btrfs_kunit_add_extent_maps(struct kunit *test, struct btrfs_inode *inode,
+				 const struct btrfs_kunit_em *descs,
+				 unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++)
+		btrfs_kunit_add_extent_map(test, inode, &descs[i]);
+}
+
+struct data_resv {
+	struct btrfs_fs_info *fs_info;
+	u64 bytes;
+};
+
+static void release_data_resv(void *data)
+{
+	struct data_resv *resv = data;
+
+	btrfs_space_info_free_bytes_may_use(resv->fs_info,
+					    resv->fs_info->data_sinfo,
+					    resv->bytes);
+}
+
+/*
+ * Mark [@start, @start + @len) of @inode dirty as a buffered write does: with
+ * a data reservation taken from the data space_info (@reserved), or without
+ * one, as a write that can only be done in place (NOCOW), which leaves
+ * EXTENT_NORESERVE in the io tree.
+ */
+void btrfs_kunit_dirty_range(struct kunit *test, struct btrfs_inode *inode,
+			     u64 start, u64 len, bool reserved)
+{
+	struct btrfs_fs_info *fs_info = inode->root->fs_info;
+	int ret;
+
+	if (reserved) {
+		struct data_resv *resv;
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, fs_info->data_sinfo,
+					  "a reserved write needs a data space_info");
+		ret = btrfs_reserve_data_bytes(fs_info, len, BTRFS_RESERVE_NO_FLUSH);
+		KUNIT_ASSERT_EQ_MSG(test, ret, 0,
+				    "cannot reserve %llu bytes of data space", len);
+		resv = kunit_kzalloc(test, sizeof(*resv), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, resv);
+		resv->fs_info = fs_info;
+		resv->bytes = len;
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+								release_data_resv,
+								resv), 0);
+	}
+
+	ret = btrfs_set_extent_delalloc(inode, start, start + len - 1,
+					reserved ? 0 : EXTENT_NORESERVE, NULL);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "cannot mark [%llu, %llu) delalloc",
+			    start, start + len);
+}
+
+static void remove_space_info(void *data)
+{
+	struct btrfs_space_info *sinfo = data;
+
+	list_del(&sinfo->list);
+	if (sinfo->fs_info->data_sinfo == sinfo)
+		sinfo->fs_info->data_sinfo = NULL;
+	kfree(sinfo);
+}
+
+/*
+ * Give @fs_info a data space_info of @total_bytes, of which @used_bytes are
+ * used and @may_use_bytes reserved. With used + may_use == total it is full:
+ * every data reservation fails with -ENOSPC.
+ */
+struct btrfs_space_info *
+btrfs_kunit_add_data_space_info(struct kunit *test,
+				struct btrfs_fs_info *fs_info, u64 total_bytes,
+				u64 used_bytes, u64 may_use_bytes)
+{
+	struct btrfs_space_info *sinfo;
+
+	KUNIT_ASSERT_NULL_MSG(test, fs_info->data_sinfo,
+			      "the fs_info has a data space_info already");
+	sinfo = kzalloc(sizeof(*sinfo), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sinfo);
+	init_space_info(fs_info, sinfo, BTRFS_BLOCK_GROUP_DATA);
+	sinfo->total_bytes = total_bytes;
+	sinfo->disk_total = total_bytes;
+	sinfo->bytes_used = used_bytes;
+	sinfo->disk_used = used_bytes;
+	sinfo->bytes_may_use = may_use_bytes;
+	list_add(&sinfo->list, &fs_info->space_info);
+	fs_info->data_sinfo = sinfo;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, remove_space_info,
+							sinfo), 0);
+	return sinfo;
+}

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the helpers that the btrfs KUnit suites build their fake
+ * filesystems with: if a helper does not build what it says, every suite on
+ * top of it tests the wrong thing.
+ */
+
+#include <kunit/test.h>
+#include <linux/sizes.h>
+#include "btrfs-kunit.h"
+#include "../ctree.h"
+#include "../btrfs_inode.h"
+#include "../extent_map.h"
+#include "../extent-io-tree.h"
+#include "../space-info.h"
+#include "../fs.h"
+
+#define SECTORSIZE	SZ_4K
+
+KUNIT_DEFINE_ACTION_WRAPPER(free_extent_map_action, btrfs_free_extent_map,
+			    struct extent_map *);
+
+static struct extent_map *get_extent(struct kunit *test,
+				     struct btrfs_inode *inode, u64 start)
+{
+	struct extent_map *em;
+
+	em = btrfs_get_extent(inode, NULL, start, SECTORSIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, em);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, free_extent_map_action,
+							em), 0);
+	return em;
+}
+
+static void dummy_fs_has_a_file_in_a_subvolume(struct kunit *test)
+{
+	struct btrfs_kunit_fs fs;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_1M);
+
+	KUNIT_EXPECT_TRUE(test, btrfs_is_testing(fs.fs_info));
+	KUNIT_EXPECT_EQ(test, fs.fs_info->sectorsize, SECTORSIZE);
+	KUNIT_EXPECT_PTR_EQ(test, fs.root->fs_info, fs.fs_info);
+	KUNIT_EXPECT_PTR_EQ(test, fs.inode->root, fs.root);
+	KUNIT_EXPECT_EQ(test, i_size_read(&fs.inode->vfs_inode), SZ_1M);
+	KUNIT_EXPECT_TRUE(test, S_ISREG(fs.inode->vfs_inode.i_mode));
+	KUNIT_EXPECT_EQ(test, btrfs_header_nritems(fs.root->node), 0);
+	KUNIT_EXPECT_NULL(test, fs.fs_info->data_sinfo);
+}
+
+static void prealloc_extent_map_is_found_as_added(struct kunit *test)
+{
+	const struct btrfs_kunit_em desc = {
+		.type = BTRFS_KUNIT_EM_PREALLOC, .start = SZ_64K, .len = SZ_128K,
+		.disk_bytenr = SZ_1M, .disk_num_bytes = SZ_256K, .offset = SZ_64K,
+	};
+	struct btrfs_kunit_fs fs;
+	struct extent_map *em;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_1M);
+	btrfs_kunit_add_extent_map(test, fs.inode, &desc);
+
+	em = get_extent(test, fs.inode, SZ_128K);
+	KUNIT_EXPECT_EQ(test, em->start, SZ_64K);
+	KUNIT_EXPECT_EQ(test, em->len, SZ_128K);
+	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PREALLOC);
+	KUNIT_EXPECT_FALSE(test, extent_map_is_compressed(em));
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, SZ_1M);
+	KUNIT_EXPECT_EQ(test, em->disk_num_bytes, SZ_256K);
+	KUNIT_EXPECT_EQ(test, em->offset, SZ_64K);
+	KUNIT_EXPECT_EQ(test, em->ram_bytes, SZ_256K);
+}
+
+static void split_extent_keeps_one_extent_map_per_part(struct kunit *test)
+{
+	/* One 64K prealloc extent, its middle 16K overwritten by a COW write. */
+	const struct btrfs_kunit_em descs[] = {
+		{ .type = BTRFS_KUNIT_EM_PREALLOC, .start = 0, .len = SZ_16K,
+		  .disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K, .offset = 0 },
+		{ .type = BTRFS_KUNIT_EM_REG, .start = SZ_16K, .len = SZ_16K,
+		  .disk_bytenr = SZ_2M, .disk_num_bytes = SZ_16K, .offset = 0 },
+		{ .type = BTRFS_KUNIT_EM_PREALLOC, .start = SZ_32K, .len = SZ_32K,
+		  .disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K,
+		  .offset = SZ_32K },
+	};
+	struct btrfs_kunit_fs fs;
+	struct extent_map *first, *middle, *last;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_64K);
+	btrfs_kunit_add_extent_maps(test, fs.inode, descs, ARRAY_SIZE(descs));
+
+	first = get_extent(test, fs.inode, 0);
+	middle = get_extent(test, fs.inode, SZ_16K);
+	last = get_extent(test, fs.inode, SZ_32K);
+	KUNIT_EXPECT_EQ(test, first->len, SZ_16K);
+	KUNIT_EXPECT_FALSE(test, middle->flags & EXTENT_FLAG_PREALLOC);
+	KUNIT_EXPECT_EQ(test, last->start, SZ_32K);
+	KUNIT_EXPECT_EQ(test, last->offset, SZ_32K);
+	KUNIT_EXPECT_EQ(test, first->disk_bytenr, last->disk_bytenr);
+	KUNIT_EXPECT_EQ(test, last->start - last->offset, first->start);
+}
+
+static void adjacent_extent_maps_are_merged(struct kunit *test)
+{
+	/* Two regular extents, adjacent in the file and on disk. */
+	const struct btrfs_kunit_em descs[] = {
+		{ .type = BTRFS_KUNIT_EM_REG, .start = 0, .len = SZ_16K,
+		  .disk_bytenr = SZ_1M, .disk_num_bytes = SZ_16K },
+		{ .type = BTRFS_KUNIT_EM_REG, .start = SZ_16K, .len = SZ_16K,
+		  .disk_bytenr = SZ_1M + SZ_16K, .disk_num_bytes = SZ_16K },
+	};
+	struct btrfs_kunit_fs fs;
+	struct extent_map *em;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_32K);
+	btrfs_kunit_add_extent_maps(test, fs.inode, descs, ARRAY_SIZE(descs));
+
+	em = get_extent(test, fs.inode, SZ_16K);
+	KUNIT_EXPECT_EQ(test, em->start, 0);
+	KUNIT_EXPECT_EQ(test, em->len, SZ_32K);
+	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_MERGED);
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, SZ_1M);
+	KUNIT_EXPECT_EQ(test, em->disk_num_bytes, SZ_32K);
+}
+
+static void compressed_hole_and_inline_extent_maps_keep_their_kind(struct kunit *test)
+{
+	const struct btrfs_kunit_em descs[] = {
+		{ .type = BTRFS_KUNIT_EM_INLINE, .start = 0, .len = SECTORSIZE,
+		  .ram_bytes = 100 },
+		{ .type = BTRFS_KUNIT_EM_HOLE, .start = SECTORSIZE,
+		  .len = SZ_16K - SECTORSIZE },
+		{ .type = BTRFS_KUNIT_EM_COMPRESSED, .start = SZ_16K,
+		  .len = SZ_128K, .disk_bytenr = SZ_1M,
+		  .disk_num_bytes = SZ_8K, .ram_bytes = SZ_128K },
+	};
+	struct btrfs_kunit_fs fs;
+	struct extent_map *em;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_256K);
+	btrfs_kunit_add_extent_maps(test, fs.inode, descs, ARRAY_SIZE(descs));
+
+	em = get_extent(test, fs.inode, 0);
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, EXTENT_MAP_INLINE);
+	em = get_extent(test, fs.inode, SZ_8K);
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, EXTENT_MAP_HOLE);
+	KUNIT_EXPECT_EQ(test, em->start, SECTORSIZE);
+	em = get_extent(test, fs.inode, SZ_64K);
+	KUNIT_EXPECT_TRUE(test, extent_map_is_compressed(em));
+	KUNIT_EXPECT_EQ(test, em->disk_num_bytes, SZ_8K);
+	KUNIT_EXPECT_EQ(test, em->ram_bytes, SZ_128K);
+}
+
+static void range_without_extent_map_reads_as_hole(struct kunit *test)
+{
+	struct btrfs_kunit_fs fs;
+	struct extent_map *em;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_1M);
+
+	em = get_extent(test, fs.inode, SZ_64K);
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, EXTENT_MAP_HOLE);
+	KUNIT_EXPECT_LE(test, em->start, SZ_64K);
+	KUNIT_EXPECT_GT(test, btrfs_extent_map_end(em), SZ_64K);
+}
+
+static void dirty_range_without_reservation_is_marked_noreserve(struct kunit *test)
+{
+	struct btrfs_kunit_fs fs;
+	struct btrfs_space_info *sinfo;
+	struct extent_io_tree *io_tree;
+	u64 start, end;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_1M);
+	sinfo = btrfs_kunit_add_data_space_info(test, fs.fs_info, SZ_1G, SZ_1G, 0);
+	io_tree = &fs.inode->io_tree;
+
+	btrfs_kunit_dirty_range(test, fs.inode, SZ_64K, SZ_16K, false);
+
+	KUNIT_EXPECT_TRUE(test, test_range_bit(io_tree, SZ_64K, SZ_64K + SZ_16K - 1,
+					       EXTENT_DELALLOC, NULL));
+	KUNIT_EXPECT_TRUE(test, test_range_bit(io_tree, SZ_64K, SZ_64K + SZ_16K - 1,
+					       EXTENT_NORESERVE, NULL));
+	KUNIT_ASSERT_TRUE(test, find_first_extent_bit(io_tree, 0, &start, &end,
+						      EXTENT_DELALLOC, NULL));
+	KUNIT_EXPECT_EQ(test, start, SZ_64K);
+	KUNIT_EXPECT_EQ(test, end, SZ_64K + SZ_16K - 1);
+	KUNIT_EXPECT_EQ_MSG(test, sinfo->bytes_may_use, 0,
+			    "a write without a reservation reserved data space");
+}
+
+static void dirty_range_with_reservation_takes_data_space(struct kunit *test)
+{
+	struct btrfs_kunit_fs fs;
+	struct btrfs_space_info *sinfo;
+	struct extent_io_tree *io_tree;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_1M);
+	sinfo = btrfs_kunit_add_data_space_info(test, fs.fs_info, SZ_1G, 0, 0);
+	io_tree = &fs.inode->io_tree;
+
+	btrfs_kunit_dirty_range(test, fs.inode, 0, SZ_32K, true);
+
+	KUNIT_EXPECT_TRUE(test, test_range_bit(io_tree, 0, SZ_32K - 1,
+					       EXTENT_DELALLOC, NULL));
+	KUNIT_EXPECT_FALSE(test, test_range_bit_exists(io_tree, 0, SZ_32K - 1,
+						       EXTENT_NORESERVE));
+	KUNIT_EXPECT_EQ(test, sinfo->bytes_may_use, SZ_32K);
+}
+
+static void full_data_space_info_refuses_reservations(struct kunit *test)
+{
+	struct btrfs_kunit_fs fs;
+	struct btrfs_space_info *sinfo;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_1M);
+	sinfo = btrfs_kunit_add_data_space_info(test, fs.fs_info, SZ_1G,
+						SZ_1G - SZ_1M, SZ_1M);
+
+	KUNIT_EXPECT_PTR_EQ(test, fs.fs_info->data_sinfo, sinfo);
+	KUNIT_EXPECT_EQ(test, btrfs_reserve_data_bytes(fs.fs_info, SECTORSIZE,
+						       BTRFS_RESERVE_NO_FLUSH),
+			-ENOSPC);
+	KUNIT_EXPECT_EQ(test, sinfo->bytes_may_use, SZ_1M);
+}
+
+static void data_space_info_with_room_grants_reservations(struct kunit *test)
+{
+	struct btrfs_kunit_fs fs;
+	struct btrfs_space_info *sinfo;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_1M);
+	sinfo = btrfs_kunit_add_data_space_info(test, fs.fs_info, SZ_1G,
+						SZ_1G - SZ_1M, 0);
+
+	KUNIT_ASSERT_EQ(test, btrfs_reserve_data_bytes(fs.fs_info, SZ_1M,
+						       BTRFS_RESERVE_NO_FLUSH), 0);
+	KUNIT_EXPECT_EQ(test, sinfo->bytes_may_use, SZ_1M);
+	KUNIT_EXPECT_EQ(test, btrfs_reserve_data_bytes(fs.fs_info, SECTORSIZE,
+						       BTRFS_RESERVE_NO_FLUSH),
+			-ENOSPC);
+	btrfs_space_info_free_bytes_may_use(fs.fs_info, sinfo, SZ_1M);
+}
+
+static struct kunit_case btrfs_test_helpers_cases[] = {
+	KUNIT_CASE(dummy_fs_has_a_file_in_a_subvolume),
+	KUNIT_CASE(prealloc_extent_map_is_found_as_added),
+	KUNIT_CASE(split_extent_keeps_one_extent_map_per_part),
+	KUNIT_CASE(adjacent_extent_maps_are_merged),
+	KUNIT_CASE(compressed_hole_and_inline_extent_maps_keep_their_kind),
+	KUNIT_CASE(range_without_extent_map_reads_as_hole),
+	KUNIT_CASE(dirty_range_without_reservation_is_marked_noreserve),
+	KUNIT_CASE(dirty_range_with_reservation_takes_data_space),
+	KUNIT_CASE(full_data_space_info_refuses_reservations),
+	KUNIT_CASE(data_space_info_with_room_grants_reservations),
+	{}
+};
+
+static struct kunit_suite btrfs_test_helpers_suite = {
+	.name = "btrfs_test_helpers",
+	.suite_init = btrfs_kunit_suite_init,
+	.suite_exit = btrfs_kunit_suite_exit,
+	.test_cases = btrfs_test_helpers_cases,
+};
+
+kunit_test_suites(&btrfs_test_helpers_suite);
