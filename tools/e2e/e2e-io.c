@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e-io: the data steps of the end-to-end scenarios that xfs_io cannot
+ * express, with an exit status that tells whether they worked.
+ *
+ *   e2e-io write FILE OFFSET LEN SEED    buffered pattern write, no sync
+ *   e2e-io verify FILE OFFSET LEN SEED   check every byte of the pattern
+ *   e2e-io same FILE1 OFF1 FILE2 OFF2 LEN  the two ranges hold the same bytes
+ *   e2e-io fill FILE                     write until the filesystem is full
+ *   e2e-io clone SRC SRCOFF DST DSTOFF LEN   FICLONERANGE (LEN 0: to EOF)
+ *   e2e-io dedupe SRC SRCOFF DST DSTOFF LEN  FIDEDUPERANGE
+ *   e2e-io fsync FILE
+ *
+ * Sizes take k, m and g suffixes. Each 8-byte word of a pattern holds its own
+ * file offset mixed with the seed, so data that lands at the wrong offset, a
+ * stale block or a block of zeros are all told apart from the right data.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/fs.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define CHUNK	(1 << 20)
+
+static uint64_t word(uint64_t seed, uint64_t off)
+{
+	uint64_t x = off ^ (seed * 0x9e3779b97f4a7c15ULL);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 29;
+	return x | 1;	/* never zero: a hole never passes for data */
+}
+
+static uint64_t size_arg(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end) {
+		fprintf(stderr, "e2e-io: bad size '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static int open_or_die(const char *path, int flags)
+{
+	int fd = open(path, flags, 0644);
+
+	if (fd < 0) {
+		fprintf(stderr, "e2e-io: cannot open %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static void fill_pattern(uint64_t *buf, uint64_t off, size_t len, uint64_t seed)
+{
+	for (size_t i = 0; i < len / 8; i++)
+		buf[i] = word(seed, off + i * 8);
+}
+
+static int do_write(const char *path, uint64_t off, uint64_t len, uint64_t seed)
+{
+	static uint64_t buf[CHUNK / 8];
+	int fd = open_or_die(path, O_WRONLY | O_CREAT);
+
+	while (len) {
+		size_t n = len < CHUNK ? len : CHUNK;
+		ssize_t done;
+
+		fill_pattern(buf, off, n, seed);
+		done = pwrite(fd, buf, n, off);
+		if (done < 0) {
+			fprintf(stderr, "e2e-io: write of %zu bytes at %" PRIu64 " to %s: %s\n",
+				n, off, path, strerror(errno));
+			return 1;
+		}
+		off += done;
+		len -= done;
+	}
+	return close(fd) ? 1 : 0;
+}
+
+static int do_verify(const char *path, uint64_t off, uint64_t len, uint64_t seed)
+{
+	static uint64_t buf[CHUNK / 8], want[CHUNK / 8];
+	int fd = open_or_die(path, O_RDONLY);
+	uint64_t bad = 0, first_bad = 0;
+
+	while (len) {
+		size_t n = len < CHUNK ? len : CHUNK;
+		ssize_t got = pread(fd, buf, n, off);
+
+		if (got != (ssize_t)n) {
+			fprintf(stderr, "e2e-io: %s: short read at %" PRIu64 ": %s\n", path, off,
+				got < 0 ? strerror(errno) : "end of file");
+			return 1;
+		}
+		fill_pattern(want, off, n, seed);
+		for (size_t i = 0; i < n / 8; i++) {
+			if (buf[i] != want[i]) {
+				if (!bad)
+					first_bad = off + i * 8;
+				bad += 8;
+			}
+		}
+		off += n;
+		len -= n;
+	}
+	close(fd);
+	if (bad) {
+		fprintf(stderr, "e2e-io: %s: %" PRIu64 " bytes differ from the pattern, the first at offset %" PRIu64 "\n",
+			path, bad, first_bad);
+		return 1;
+	}
+	return 0;
+}
+
+static int do_same(const char *p1, uint64_t o1, const char *p2, uint64_t o2, uint64_t len)
+{
+	static char a[CHUNK], b[CHUNK];
+	int f1 = open_or_die(p1, O_RDONLY), f2 = open_or_die(p2, O_RDONLY);
+
+	while (len) {
+		size_t n = len < CHUNK ? len : CHUNK;
+
+		if (pread(f1, a, n, o1) != (ssize_t)n || pread(f2, b, n, o2) != (ssize_t)n) {
+			fprintf(stderr, "e2e-io: short read comparing %s and %s\n", p1, p2);
+			return 1;
+		}
+		if (memcmp(a, b, n)) {
+			fprintf(stderr, "e2e-io: %s at %" PRIu64 " differs from %s at %" PRIu64 "\n",
+				p1, o1, p2, o2);
+			return 1;
+		}
+		o1 += n;
+		o2 += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Write 1 MiB, then 4 KiB blocks until ENOSPC: no data space is left. */
+static int do_fill(const char *path)
+{
+	static uint64_t buf[CHUNK / 8];
+	int fd = open_or_die(path, O_WRONLY | O_CREAT | O_APPEND);
+	uint64_t total = 0;
+	size_t n = CHUNK;
+
+	fill_pattern(buf, 0, CHUNK, 0xf111);
+	for (;;) {
+		ssize_t done = write(fd, buf, n);
+
+		if (done < 0 && errno == ENOSPC) {
+			if (n == 4096)
+				break;
+			n = 4096;
+			continue;
+		}
+		if (done < 0) {
+			fprintf(stderr, "e2e-io: fill %s: %s\n", path, strerror(errno));
+			return 1;
+		}
+		total += done;
+	}
+	fsync(fd);	/* may fail with ENOSPC too: the filesystem is full */
+	close(fd);
+	printf("filled %s with %" PRIu64 " bytes\n", path, total);
+	return 0;
+}
+
+static int do_remap(int dedupe, char **argv)
+{
+	int src = open_or_die(argv[0], O_RDONLY);
+	int dst = open_or_die(argv[2], dedupe ? O_RDONLY : O_WRONLY);
+	uint64_t soff = size_arg(argv[1]), doff = size_arg(argv[3]), len = size_arg(argv[4]);
+
+	if (!dedupe) {
+		struct file_clone_range r = {
+			.src_fd = src, .src_offset = soff, .src_length = len,
+			.dest_offset = doff,
+		};
+
+		if (ioctl(dst, FICLONERANGE, &r)) {
+			fprintf(stderr, "e2e-io: clone: %s\n", strerror(errno));
+			return 1;
+		}
+		return 0;
+	}
+
+	struct file_dedupe_range *r = calloc(1, sizeof(*r) + sizeof(r->info[0]));
+
+	r->src_offset = soff;
+	r->src_length = len;
+	r->dest_count = 1;
+	r->info[0].dest_fd = dst;
+	r->info[0].dest_offset = doff;
+	if (ioctl(src, FIDEDUPERANGE, r)) {
+		fprintf(stderr, "e2e-io: dedupe: %s\n", strerror(errno));
+		return 1;
+	}
+	if (r->info[0].status < 0) {
+		fprintf(stderr, "e2e-io: dedupe: %s\n", strerror(-r->info[0].status));
+		return 1;
+	}
+	if (r->info[0].status != FILE_DEDUPE_RANGE_SAME || r->info[0].bytes_deduped != len) {
+		fprintf(stderr, "e2e-io: dedupe: ranges differ (%" PRIu64 " bytes deduped)\n",
+			(uint64_t)r->info[0].bytes_deduped);
+		return 1;
+	}
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: e2e-io write|verify FILE OFFSET LEN SEED\n"
+		"       e2e-io same FILE1 OFF1 FILE2 OFF2 LEN\n"
+		"       e2e-io fill FILE | fsync FILE\n"
+		"       e2e-io clone|dedupe SRC SRCOFF DST DSTOFF LEN\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage();
+	if (!strcmp(argv[1], "write") && argc == 6)
+		return do_write(argv[2], size_arg(argv[3]), size_arg(argv[4]), size_arg(argv[5]));
+	if (!strcmp(argv[1], "verify") && argc == 6)
+		return do_verify(argv[2], size_arg(argv[3]), size_arg(argv[4]), size_arg(argv[5]));
+	if (!strcmp(argv[1], "same") && argc == 7)
+		return do_same(argv[2], size_arg(argv[3]), argv[4], size_arg(argv[5]),
+			       size_arg(argv[6]));
+	if (!strcmp(argv[1], "fill") && argc == 3)
+		return do_fill(argv[2]);
+	if ((!strcmp(argv[1], "clone") || !strcmp(argv[1], "dedupe")) && argc == 7)
+		return do_remap(argv[1][0] == 'd', argv + 2);
+	if (!strcmp(argv[1], "fsync") && argc == 3) {
+		int fd = open_or_die(argv[2], O_RDWR);
+
+		if (fsync(fd)) {
+			fprintf(stderr, "e2e-io: fsync %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		return close(fd) ? 1 : 0;
+	}
+	return usage();
+}

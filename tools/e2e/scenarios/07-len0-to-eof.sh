@@ -1,0 +1,15 @@
+# FICLONERANGE with length 0 clones from 4m up to EOF; the unreserved dirty data lies in
+# the same preallocated extent before 4m.
+scenario() {
+	make_fs
+	run xfs_io -f -c "falloc 0 8m" "$MNT/file1"
+	run touch "$MNT/file2"
+	fill_fs
+	write_pattern "$MNT/file1" 1m 1m 7
+	run e2e-io clone "$MNT/file1" 4m "$MNT/file2" 0 0
+	run e2e-io fsync "$MNT/file1"
+	run e2e-io fsync "$MNT/file2"
+	power_cut
+	verify_written
+	run e2e-io same "$MNT/file1" 4m "$MNT/file2" 0 4m
+}
