@@ -360,14 +360,15 @@ static void walk_finds_exactly_the_unreserved_data_of_shared_extents(struct kuni
 	struct btrfs_space_info *sinfo;
 	struct btrfs_inode *inode;
 	struct range_log *log;
+	int ret;
 
 	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, log);
 	inode = build_layout(test, layout, &sinfo);
 
-	KUNIT_ASSERT_EQ(test, btrfs_remap_for_each_noreserve_range(inode, layout->pos,
-								   layout->len,
-								   log_range, log), 0);
+	ret = btrfs_remap_find_noreserve_ranges(inode, layout->pos, layout->len,
+						log_range, log);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	expect_ranges(test, layout, log);
 }
 
@@ -377,15 +378,16 @@ static void walk_stops_at_the_first_error(struct kunit *test)
 	struct btrfs_space_info *sinfo;
 	struct btrfs_inode *inode;
 	struct range_log *log;
+	int ret;
 
 	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, log);
 	log->error = -EIO;
 	inode = build_layout(test, layout, &sinfo);
 
-	KUNIT_EXPECT_EQ(test, btrfs_remap_for_each_noreserve_range(inode, layout->pos,
-								   layout->len,
-								   log_range, log), -EIO);
+	ret = btrfs_remap_find_noreserve_ranges(inode, layout->pos, layout->len,
+						log_range, log);
+	KUNIT_EXPECT_EQ(test, ret, -EIO);
 	KUNIT_EXPECT_EQ(test, log->nr, 1);
 }
 
@@ -397,6 +399,7 @@ static void walk_of_unaligned_range_covers_its_blocks(struct kunit *test)
 	};
 	struct btrfs_kunit_fs fs;
 	struct range_log *log;
+	int ret;
 
 	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, log);
@@ -405,9 +408,9 @@ static void walk_of_unaligned_range_covers_its_blocks(struct kunit *test)
 	btrfs_kunit_dirty_range(test, fs.inode, SZ_64K + SZ_16K, SECTORSIZE, false);
 
 	/* One byte into the second extent: it is shared. */
-	KUNIT_ASSERT_EQ(test, btrfs_remap_for_each_noreserve_range(fs.inode,
-								   SZ_64K - 1, 2,
-								   log_range, log), 0);
+	ret = btrfs_remap_find_noreserve_ranges(fs.inode, SZ_64K - 1, 2,
+						log_range, log);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_ASSERT_EQ(test, log->nr, 1);
 	KUNIT_EXPECT_EQ(test, log->range[0].start, SZ_64K + SZ_16K);
 	KUNIT_EXPECT_EQ(test, log->range[0].end, SZ_64K + SZ_16K + SECTORSIZE - 1);
@@ -417,13 +420,14 @@ static void walk_of_empty_file_finds_nothing(struct kunit *test)
 {
 	struct btrfs_kunit_fs fs;
 	struct range_log *log;
+	int ret;
 
 	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, log);
 	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, 0);
 
-	KUNIT_EXPECT_EQ(test, btrfs_remap_for_each_noreserve_range(fs.inode, 0, 0,
-								   log_range, log), 0);
+	ret = btrfs_remap_find_noreserve_ranges(fs.inode, 0, 0, log_range, log);
+	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, log->nr, 0);
 }
 
@@ -464,6 +468,7 @@ static int fake_nocow_writeback(struct btrfs_inode *inode, u64 start, u64 end)
 static int nocow_writeback_test_init(struct kunit *test)
 {
 	struct range_log *log;
+	int ret;
 
 	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, log);
