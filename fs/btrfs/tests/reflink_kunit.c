@@ -262,6 +262,17 @@ static void remap_layout_desc(const struct remap_layout *layout, char *desc)
 
 KUNIT_ARRAY_PARAM(remap_layout, remap_layouts, remap_layout_desc);
 
+/* The layouts in which the remap shares at least one extent that takes NOCOW writes. */
+static const void *sharing_layout_gen_params(const void *prev, char *desc)
+{
+	const struct remap_layout *layout = prev;
+
+	do {
+		layout = remap_layout_gen_params(layout, desc);
+	} while (layout && !layout->shared[0].len);
+	return layout;
+}
+
 /* The ranges a walk or a writeback reported, as [start, end]. */
 struct range_log {
 	unsigned int nr;
@@ -581,7 +592,7 @@ static void flush_without_unreserved_data_writes_nothing(struct kunit *test)
 
 static struct kunit_case btrfs_reflink_nocow_writeback_cases[] = {
 	KUNIT_CASE_PARAM(flush_leaves_no_unreserved_data_in_shared_extents,
-			 remap_layout_gen_params),
+			 sharing_layout_gen_params),
 	KUNIT_CASE_PARAM(flush_leaves_other_unreserved_data_alone,
 			 remap_layout_gen_params),
 	KUNIT_CASE(flush_returns_writeback_errors),
