@@ -32,7 +32,7 @@ e2e: prepare ## run the end-to-end scenarios on a real btrfs inside UML
 	@$(T)/e2e/run
 
 proof: prepare ## show that every KUnit case and scenario fails on kernels without the fix
-	@$(T)/proof
+	@$(T)/proof/run
 
 test: deps ## everything that guards the project: kunit, e2e and proof, then one verdict
 	@$(T)/test
