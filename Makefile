@@ -34,7 +34,7 @@ e2e: prepare ## run the end-to-end scenarios on a real btrfs inside UML
 proof: prepare ## show that every KUnit case and scenario fails on kernels without the fix
 	@$(T)/proof/run
 
-test: deps ## everything that guards the project: kunit, e2e and proof, then one verdict
+test: deps ## everything that guards the project: kunit, e2e, proof, check; one verdict
 	@$(T)/test
 
 bench: prepare ## small clone/dedupe cost, upstream 6.12 against ours, in one run

@@ -479,7 +479,6 @@ static int fake_nocow_writeback(struct btrfs_inode *inode, u64 start, u64 end)
 static int nocow_writeback_test_init(struct kunit *test)
 {
 	struct range_log *log;
-	int ret;
 
 	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, log);
