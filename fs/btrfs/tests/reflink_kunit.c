@@ -283,6 +283,14 @@ struct range_log {
 	int error;
 };
 
+static struct range_log *new_range_log(struct kunit *test)
+{
+	struct range_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	return log;
+}
+
 static int log_range(struct btrfs_inode *inode, u64 start, u64 end, void *ctx)
 {
 	struct range_log *log = ctx;
@@ -373,8 +381,7 @@ static void walk_finds_exactly_the_unreserved_data_of_shared_extents(struct kuni
 	struct range_log *log;
 	int ret;
 
-	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, log);
+	log = new_range_log(test);
 	inode = build_layout(test, layout, &sinfo);
 
 	ret = btrfs_remap_find_noreserve_ranges(inode, layout->pos, layout->len,
@@ -391,8 +398,7 @@ static void walk_stops_at_the_first_error(struct kunit *test)
 	struct range_log *log;
 	int ret;
 
-	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, log);
+	log = new_range_log(test);
 	log->error = -EIO;
 	inode = build_layout(test, layout, &sinfo);
 
@@ -412,8 +418,7 @@ static void walk_of_unaligned_range_covers_its_blocks(struct kunit *test)
 	struct range_log *log;
 	int ret;
 
-	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, log);
+	log = new_range_log(test);
 	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_128K);
 	btrfs_kunit_add_extent_maps(test, fs.inode, ems, ARRAY_SIZE(ems));
 	btrfs_kunit_dirty_range(test, fs.inode, SZ_64K + SZ_16K, SECTORSIZE, false);
@@ -433,8 +438,7 @@ static void walk_of_empty_file_finds_nothing(struct kunit *test)
 	struct range_log *log;
 	int ret;
 
-	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, log);
+	log = new_range_log(test);
 	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, 0);
 
 	ret = btrfs_remap_find_noreserve_ranges(fs.inode, 0, 0, log_range, log);
@@ -480,8 +484,7 @@ static int nocow_writeback_test_init(struct kunit *test)
 {
 	struct range_log *log;
 
-	log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, log);
+	log = new_range_log(test);
 	test->priv = log;
 	kunit_activate_static_stub(test, btrfs_remap_writeback_range,
 				   fake_nocow_writeback);
