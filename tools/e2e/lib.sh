@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers for the end-to-end scenarios; sourced by guest-init inside the UML guest.
+# Helpers for the end-to-end scenarios; sourced by lib/guest-init inside the UML guest.
 # A scenario defines scenario() and uses these; the first failed step ends it.
 
 DEV=/dev/mapper/e2e
