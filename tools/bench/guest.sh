@@ -17,24 +17,6 @@ WHOLE_MIB=256
 # tail of the write is still dirty at the clone: remap-bench reports how much.
 UNSAFE_SIZES="16 64"
 
-# finish: unmount, save the kernel log, mark the boot as run to the end, power off.
-finish() {
-	mountpoint -q "$MNT" && umount "$MNT"
-	mountpoint -q "$FULL" && umount "$FULL"
-	dmesg >"$BENCH_OUT/dmesg"
-	touch "$BENCH_OUT/done"
-	sync
-	echo o >/proc/sysrq-trigger
-	poweroff -f -d
-}
-
-# fail MESSAGE: record why the boot failed and end it.
-fail() {
-	echo "$*" >>"$BENCH_OUT/failures"
-	echo "bench: FAIL: $*"
-	finish
-}
-
 # run CMD...: a step; its output goes to the results, its failure ends the boot.
 run() {
 	local err

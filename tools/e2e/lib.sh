@@ -6,23 +6,6 @@ DEV=/dev/mapper/e2e
 MNT=$E2E_OUT/mnt
 WRITTEN=/tmp/written
 
-# finish: unmount, save the kernel log, mark the scenario as run to the end, power off.
-finish() {
-	mountpoint -q "$MNT" && umount "$MNT"
-	dmesg >"$E2E_OUT/dmesg"
-	touch "$E2E_OUT/done"
-	sync
-	echo o >/proc/sysrq-trigger
-	poweroff -f -d
-}
-
-# fail MESSAGE: record why the scenario failed and end it.
-fail() {
-	echo "$*" >>"$E2E_OUT/failures"
-	echo "e2e: FAIL: $*"
-	finish
-}
-
 # run CMD...: run a step; if it fails (or prints an error), fail with its output.
 run() {
 	local out
