@@ -10,6 +10,13 @@ SOURCE_TARBALL=/usr/src/$SOURCE_PKG.tar.xz
 PRISTINE_TAG=pristine
 SERIES=$REPO/patches/series
 
+# The committer of the commits the workbench makes in kernel trees.
+GIT_ID=(-c user.name="btrfs KUnit workbench" -c user.email="workbench@localhost"
+	-c core.autocrlf=false -c advice.detachedHead=false)
+
+# Kernel messages that mean btrfs, or the kernel, got into trouble.
+KERNEL_TROUBLE='BTRFS (error|critical)|WARNING:|BUG:|Oops|Call Trace|failed to run delalloc|cow_file_range failed|run_delalloc_nocow failed'
+
 _t0=$(date +%s)
 
 # step MESSAGE: announce a step of the current job.
@@ -70,4 +77,21 @@ series_new_files() {
 # jobs: parallel make jobs for this machine.
 jobs() {
 	nproc 2>/dev/null || echo 2
+}
+
+# boot_guest KERNEL DIR SECONDS ARG...: boot the UML KERNEL with the host's / as its
+# read-only root and lib/guest-init as PID 1; DIR, under $BUILD, is the only host directory
+# the guest can write (see lib/guest-init). ARGs add kernel parameters: mem=, disks
+# (ubdN=FILE) and guest-init's GUEST_BIN, GUEST_SOURCE and GUEST_MAIN, and any variable
+# the guest's scripts read. The console goes to DIR/console.log; a guest still running
+# after SECONDS is killed. Returns the kernel's exit status (124 after a timeout).
+boot_guest() {
+	local kernel=$1 dir=$2 secs=$3
+
+	shift 3
+	mkdir -p "$dir/uml"
+	TMPDIR=$dir timeout --kill-after=5 "$secs" "$kernel" root=/dev/root \
+		rootfstype=hostfs rootflags=/ ro init="$REPO/lib/guest-init" con=null \
+		con0=fd:0,fd:1 kunit.enable=0 uml_dir="$dir/uml" GUEST_RW="$dir" "$@" \
+		</dev/null >"$dir/console.log" 2>&1
 }

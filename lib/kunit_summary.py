@@ -14,8 +14,11 @@ import sys
 
 
 def leaves(group, path=()):
-    """Yield (name, status) for every case below a JSON group."""
-    here = path + ((group["name"],) if path is not None else ())
+    """Yield (suite.case[.param], status) for every case below a JSON group.
+
+    The top group (kunit.py's "KUnit Test Group") is left out of the names.
+    """
+    here = path + (group["name"],)
     for case in group.get("test_cases", []):
         yield ".".join(here[1:] + (case["name"],)), case["status"]
     for sub in group.get("sub_groups", []):

@@ -44,6 +44,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "remap-io.h"
 
 #define KIB		((uint64_t)1024)
 #define MIB		(1024 * KIB)
@@ -149,47 +150,22 @@ static void result(const char *workload, uint64_t param, uint64_t value)
 static void clone_range(int src, uint64_t soff, int dst, uint64_t doff, uint64_t len,
 			const char *what)
 {
-	struct file_clone_range r = {
-		.src_fd = src, .src_offset = soff, .src_length = len,
-		.dest_offset = doff,
-	};
+	int ret = remap_clone(src, soff, dst, doff, len);
 
-	if (ioctl(dst, FICLONERANGE, &r))
+	if (ret) {
+		errno = -ret;
 		die("%s: FICLONERANGE of %" PRIu64 " bytes at %" PRIu64, what, len, soff);
-}
-
-static struct file_dedupe_range *dedupe_arg(void)
-{
-	struct file_dedupe_range *r = calloc(1, sizeof(*r) + sizeof(r->info[0]));
-
-	if (!r)
-		die("calloc");
-	return r;
-}
-
-static void dedupe_range(struct file_dedupe_range *r, int src, uint64_t soff, int dst,
-			 uint64_t doff, uint64_t len, const char *what)
-{
-	memset(r, 0, sizeof(*r) + sizeof(r->info[0]));
-	r->src_offset = soff;
-	r->src_length = len;
-	r->dest_count = 1;
-	r->info[0].dest_fd = dst;
-	r->info[0].dest_offset = doff;
-	if (ioctl(src, FIDEDUPERANGE, r))
-		die("%s: FIDEDUPERANGE of %" PRIu64 " bytes at %" PRIu64, what, len, soff);
-}
-
-static void dedupe_check(const struct file_dedupe_range *r, uint64_t len, const char *what)
-{
-	if (r->info[0].status < 0) {
-		errno = -r->info[0].status;
-		die("%s: FIDEDUPERANGE status", what);
 	}
-	if (r->info[0].status != FILE_DEDUPE_RANGE_SAME || r->info[0].bytes_deduped != len) {
-		fprintf(stderr,
-			"remap-bench: %s: ranges differ (%llu of %" PRIu64 " deduped)\n",
-			what, (unsigned long long)r->info[0].bytes_deduped, len);
+}
+
+static void dedupe_range(int src, uint64_t soff, int dst, uint64_t doff, uint64_t len,
+			 const char *what)
+{
+	int ret = remap_dedupe(src, soff, dst, doff, len);
+
+	if (ret) {
+		fprintf(stderr, "remap-bench: %s: FIDEDUPERANGE of %" PRIu64 " bytes at %" PRIu64
+			": %s\n", what, len, soff, remap_strerror(ret));
 		exit(1);
 	}
 }
@@ -242,10 +218,6 @@ static int do_clone(const char *dir, uint64_t dirty)
 	int dst = open_or_die(path(1, dir, "dst"), O_RDWR);
 	uint64_t t0, t1;
 
-	if (dirty > DIRTY_MAX) {
-		fprintf(stderr, "remap-bench: at most %" PRIu64 " MiB dirty\n", DIRTY_MAX / MIB);
-		return 2;
-	}
 	write_range(src, "src", CLEAN_LEN, dirty);
 	t0 = now_ns();
 	clone_range(src, 0, dst, 0, CLONE_LEN, "clone");
@@ -260,18 +232,12 @@ static int do_dedupe(const char *dir, uint64_t dirty)
 {
 	int src = open_or_die(path(0, dir, "src"), O_RDWR);
 	int same = open_or_die(path(1, dir, "same"), O_RDWR);
-	struct file_dedupe_range *r = dedupe_arg();
 	uint64_t t0, t1;
 
-	if (dirty > DIRTY_MAX) {
-		fprintf(stderr, "remap-bench: at most %" PRIu64 " MiB dirty\n", DIRTY_MAX / MIB);
-		return 2;
-	}
 	write_range(src, "src", CLEAN_LEN, dirty);
 	t0 = now_ns();
-	dedupe_range(r, src, 0, same, 0, DEDUPE_LEN, "dedupe");
+	dedupe_range(src, 0, same, 0, DEDUPE_LEN, "dedupe");
 	t1 = now_ns();
-	dedupe_check(r, DEDUPE_LEN, "dedupe");
 	result("dedupe-128k", dirty / MIB, t1 - t0);
 	/* Give the target its own extent again for the next sample. */
 	write_range(same, "same", 0, DEDUPE_LEN);
@@ -332,7 +298,6 @@ static int do_writer(const char *dir, uint64_t size, const char *mode)
 {
 	const char *lp = path(0, dir, "log"), *tp = path(1, dir, "log.target");
 	int dedupe = !strcmp(mode, "dedupe");
-	struct file_dedupe_range *r = dedupe_arg();
 	int log, target, p[2], status;
 	uint64_t t0, t1, chunk = 0, n = size / MIB;
 	int ahead, most_ahead = 0;
@@ -377,9 +342,8 @@ static int do_writer(const char *dir, uint64_t size, const char *mode)
 		if (ahead + 1 > most_ahead)
 			most_ahead = ahead + 1;
 		if (dedupe) {
-			dedupe_range(r, log, chunk * MIB, target, chunk * DEDUPE_LEN, DEDUPE_LEN,
+			dedupe_range(log, chunk * MIB, target, chunk * DEDUPE_LEN, DEDUPE_LEN,
 				     "writer");
-			dedupe_check(r, DEDUPE_LEN, "writer");
 		} else {
 			clone_range(log, chunk * MIB, target, chunk * CLONE_LEN, CLONE_LEN,
 				    "writer");
@@ -428,30 +392,20 @@ static int do_prealloc(const char *file, uint64_t size)
 	return 0;
 }
 
-/* Append 1 MiB, then 4 KiB, until ENOSPC: no data space is left. */
+/* Fill the filesystem: no data space is left. */
 static int do_fill(const char *file)
 {
 	int fd = open_or_die(file, O_WRONLY | O_CREAT | O_APPEND);
-	uint64_t total = 0;
-	size_t n = MIB;
+	int64_t total = fill_until_enospc(fd, buf, MIB);
 
-	for (;;) {
-		ssize_t done = write(fd, buf, n);
-
-		if (done < 0 && errno == ENOSPC) {
-			if (n == 4 * KIB)
-				break;
-			n = 4 * KIB;
-			continue;
-		}
-		if (done < 0)
-			die("fill %s", file);
-		total += done;
+	if (total < 0) {
+		errno = -total;
+		die("fill %s", file);
 	}
 	fsync(fd);	/* may fail with ENOSPC too: the filesystem is full */
 	sync_fs(fd, file);
 	close(fd);
-	printf("# filled %s with %" PRIu64 " KiB\n", file, total / KIB);
+	printf("# filled %s with %" PRId64 " KiB\n", file, total / (int64_t)KIB);
 	return 0;
 }
 
@@ -538,10 +492,18 @@ int main(int argc, char **argv)
 	fill_buf();
 	if (!strcmp(argv[1], "setup") && argc == 3)
 		return do_setup(argv[2]);
-	if (!strcmp(argv[1], "clone") && argc == 4)
-		return do_clone(argv[2], mib_arg(argv[3]));
-	if (!strcmp(argv[1], "dedupe") && argc == 4)
-		return do_dedupe(argv[2], mib_arg(argv[3]));
+	if ((!strcmp(argv[1], "clone") || !strcmp(argv[1], "dedupe")) && argc == 4) {
+		uint64_t dirty = mib_arg(argv[3]);
+
+		if (dirty > DIRTY_MAX) {
+			fprintf(stderr, "remap-bench: at most %" PRIu64 " MiB dirty\n",
+				DIRTY_MAX / MIB);
+			return 2;
+		}
+		if (argv[1][0] == 'c')
+			return do_clone(argv[2], dirty);
+		return do_dedupe(argv[2], dirty);
+	}
 	if (!strcmp(argv[1], "whole") && argc == 4)
 		return do_whole(argv[2], mib_arg(argv[3]));
 	if (!strcmp(argv[1], "writer") && argc == 5)

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include "remap-io.h"
 
 #define CHUNK	(1 << 20)
 
@@ -155,33 +156,22 @@ static int do_same(const char *p1, uint64_t o1, const char *p2, uint64_t o2, uin
 	return 0;
 }
 
-/* Write 1 MiB, then 4 KiB blocks until ENOSPC: no data space is left. */
+/* Fill the filesystem: no data space is left. */
 static int do_fill(const char *path)
 {
 	static uint64_t buf[CHUNK / 8];
 	int fd = open_or_die(path, O_WRONLY | O_CREAT | O_APPEND);
-	uint64_t total = 0;
-	size_t n = CHUNK;
+	int64_t total;
 
 	fill_pattern(buf, 0, CHUNK, 0xf111);
-	for (;;) {
-		ssize_t done = write(fd, buf, n);
-
-		if (done < 0 && errno == ENOSPC) {
-			if (n == 4096)
-				break;
-			n = 4096;
-			continue;
-		}
-		if (done < 0) {
-			fprintf(stderr, "e2e-io: fill %s: %s\n", path, strerror(errno));
-			return 1;
-		}
-		total += done;
+	total = fill_until_enospc(fd, buf, CHUNK);
+	if (total < 0) {
+		fprintf(stderr, "e2e-io: fill %s: %s\n", path, strerror(-total));
+		return 1;
 	}
 	fsync(fd);	/* may fail with ENOSPC too: the filesystem is full */
 	close(fd);
-	printf("filled %s with %" PRIu64 " bytes\n", path, total);
+	printf("filled %s with %" PRId64 " bytes\n", path, total);
 	return 0;
 }
 
@@ -190,38 +180,15 @@ static int do_remap(int dedupe, char **argv)
 	int src = open_or_die(argv[0], O_RDONLY);
 	int dst = open_or_die(argv[2], dedupe ? O_RDONLY : O_WRONLY);
 	uint64_t soff = size_arg(argv[1]), doff = size_arg(argv[3]), len = size_arg(argv[4]);
+	int ret;
 
-	if (!dedupe) {
-		struct file_clone_range r = {
-			.src_fd = src, .src_offset = soff, .src_length = len,
-			.dest_offset = doff,
-		};
-
-		if (ioctl(dst, FICLONERANGE, &r)) {
-			fprintf(stderr, "e2e-io: clone: %s\n", strerror(errno));
-			return 1;
-		}
-		return 0;
-	}
-
-	struct file_dedupe_range *r = calloc(1, sizeof(*r) + sizeof(r->info[0]));
-
-	r->src_offset = soff;
-	r->src_length = len;
-	r->dest_count = 1;
-	r->info[0].dest_fd = dst;
-	r->info[0].dest_offset = doff;
-	if (ioctl(src, FIDEDUPERANGE, r)) {
-		fprintf(stderr, "e2e-io: dedupe: %s\n", strerror(errno));
-		return 1;
-	}
-	if (r->info[0].status < 0) {
-		fprintf(stderr, "e2e-io: dedupe: %s\n", strerror(-r->info[0].status));
-		return 1;
-	}
-	if (r->info[0].status != FILE_DEDUPE_RANGE_SAME || r->info[0].bytes_deduped != len) {
-		fprintf(stderr, "e2e-io: dedupe: ranges differ (%" PRIu64 " bytes deduped)\n",
-			(uint64_t)r->info[0].bytes_deduped);
+	if (dedupe)
+		ret = remap_dedupe(src, soff, dst, doff, len);
+	else
+		ret = remap_clone(src, soff, dst, doff, len);
+	if (ret) {
+		fprintf(stderr, "e2e-io: %s: %s\n", dedupe ? "dedupe" : "clone",
+			remap_strerror(ret));
 		return 1;
 	}
 	return 0;

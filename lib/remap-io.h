@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the end-to-end tool (tools/e2e/e2e-io.c) and the benchmark
+ * (tools/bench/remap-bench.c) both do to a filesystem: clone, dedupe, and fill
+ * it up. Each returns 0 (or a count) or a negative errno; the caller reports.
+ */
+
+#ifndef REMAP_IO_H
+#define REMAP_IO_H
+
+#include <errno.h>
+#include <linux/fs.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+/* FICLONERANGE of [soff, soff + len) of @src to @doff of @dst; len 0: to EOF. */
+static inline int remap_clone(int src, uint64_t soff, int dst, uint64_t doff,
+			      uint64_t len)
+{
+	struct file_clone_range r = {
+		.src_fd = src, .src_offset = soff, .src_length = len,
+		.dest_offset = doff,
+	};
+
+	return ioctl(dst, FICLONERANGE, &r) ? -errno : 0;
+}
+
+/*
+ * FIDEDUPERANGE of [soff, soff + len) of @src with @doff of @dst: 0 when all
+ * of it was deduped, -EBADE when the two ranges differ.
+ */
+static inline int remap_dedupe(int src, uint64_t soff, int dst, uint64_t doff,
+			       uint64_t len)
+{
+	union {
+		struct file_dedupe_range r;
+		char room[sizeof(struct file_dedupe_range) +
+			  sizeof(struct file_dedupe_range_info)];
+	} arg;
+	struct file_dedupe_range_info *info = &arg.r.info[0];
+
+	memset(&arg, 0, sizeof(arg));
+	arg.r.src_offset = soff;
+	arg.r.src_length = len;
+	arg.r.dest_count = 1;
+	info->dest_fd = dst;
+	info->dest_offset = doff;
+	if (ioctl(src, FIDEDUPERANGE, &arg.r))
+		return -errno;
+	if (info->status < 0)
+		return info->status;
+	if (info->status != FILE_DEDUPE_RANGE_SAME || info->bytes_deduped != len)
+		return -EBADE;
+	return 0;
+}
+
+/* strerror() for the errors above, with -EBADE told in words. */
+static inline const char *remap_strerror(int err)
+{
+	return err == -EBADE ? "the ranges differ" : strerror(-err);
+}
+
+/*
+ * Append @buf to @fd, @size bytes at a time, then 4 KiB at a time, until
+ * ENOSPC: no data space is left. Returns the bytes written or a negative errno.
+ */
+static inline int64_t fill_until_enospc(int fd, const void *buf, size_t size)
+{
+	int64_t total = 0;
+
+	for (;;) {
+		ssize_t done = write(fd, buf, size);
+
+		if (done < 0 && errno == ENOSPC) {
+			if (size <= 4096)
+				return total;
+			size = 4096;
+			continue;
+		}
+		if (done < 0)
+			return -errno;
+		total += done;
+	}
+}
+
+#endif
