@@ -79,18 +79,36 @@ jobs() {
 	nproc 2>/dev/null || echo 2
 }
 
+# CONFINE DIR COMMAND...: runs COMMAND in a mount namespace of its own where every host
+# filesystem is read-only but DIR (see lib/confine). Root needs no more; anyone else needs
+# user namespaces.
+CONFINE=(unshare --mount --propagation private "$REPO/lib/confine")
+[ "$(id -u)" = 0 ] ||
+	CONFINE=(unshare --user --map-root-user --mount --propagation private "$REPO/lib/confine")
+
+# need_confine DIR: fail unless CONFINE works here, with DIR (under $BUILD) writable.
+need_confine() {
+	local err
+
+	mkdir -p "$1"
+	err=$("${CONFINE[@]}" "$1" true 2>&1) ||
+		die "cannot run the guests with only their run directory writable: ${err:-unshare failed}" \
+			"run as root, or allow user namespaces (sysctl kernel.unprivileged_userns_clone=1)"
+}
+
 # boot_guest KERNEL DIR SECONDS ARG...: boot the UML KERNEL with the host's / as its
 # read-only root and lib/guest-init as PID 1; DIR, under $BUILD, is the only host directory
-# the guest can write (see lib/guest-init). ARGs add kernel parameters: mem=, disks
-# (ubdN=FILE) and guest-init's GUEST_BIN, GUEST_SOURCE and GUEST_MAIN, and any variable
-# the guest's scripts read. The console goes to DIR/console.log; a guest still running
-# after SECONDS is killed. Returns the kernel's exit status (124 after a timeout).
+# the guest can write (see lib/guest-init), and the only one UML itself can write (see
+# CONFINE). ARGs add kernel parameters: mem=, disks (ubdN=FILE) and guest-init's GUEST_BIN,
+# GUEST_SOURCE and GUEST_MAIN, and any variable the guest's scripts read. The console goes
+# to DIR/console.log; a guest still running after SECONDS is killed. Returns the kernel's
+# exit status (124 after a timeout, 125 if it could not be confined).
 boot_guest() {
 	local kernel=$1 dir=$2 secs=$3
 
 	shift 3
 	mkdir -p "$dir/uml"
-	TMPDIR=$dir timeout --kill-after=5 "$secs" "$kernel" root=/dev/root \
+	TMPDIR=$dir timeout --kill-after=5 "$secs" "${CONFINE[@]}" "$dir" "$kernel" root=/dev/root \
 		rootfstype=hostfs rootflags=/ ro init="$REPO/lib/guest-init" con=null \
 		con0=fd:0,fd:1 kunit.enable=0 uml_dir="$dir/uml" GUEST_RW="$dir" "$@" \
 		</dev/null >"$dir/console.log" 2>&1
