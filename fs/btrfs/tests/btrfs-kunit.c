@@ -257,7 +257,7 @@ btrfs_kunit_add_data_space_info(struct kunit *test,
 			      "the fs_info has a data space_info already");
 	sinfo = kzalloc(sizeof(*sinfo), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, sinfo);
-	init_space_info(fs_info, sinfo, BTRFS_BLOCK_GROUP_DATA);
+	btrfs_init_one_space_info(fs_info, sinfo, BTRFS_BLOCK_GROUP_DATA);
 	sinfo->total_bytes = total_bytes;
 	sinfo->disk_total = total_bytes;
 	sinfo->bytes_used = used_bytes;
