@@ -22,13 +22,13 @@ deps: ## install the missing Debian packages of lib/packages (as root)
 prepare: deps ## extract linux-source-6.12 into build/linux as git and apply patches/series
 	@$(T)/prepare
 
-kunit: prepare ## build UML and run the btrfs KUnit suites with kunit.py (.kunitconfig)
+kunit: prepare ## build UML (.kunitconfig) in build/kunit with kunit.py and run the btrfs KUnit suites
 	@$(T)/kunit
 
 kunit-debug: prepare ## the same with kunit/debug.kunitconfig (KASAN, lockdep, BTRFS_DEBUG)
 	@$(T)/kunit --kunitconfig kunit/debug.kunitconfig --build-dir build/kunit-debug
 
-e2e: prepare ## run the end-to-end scenarios on a real btrfs inside UML
+e2e: prepare ## run the end-to-end scenarios on a real btrfs inside UML (the kernel of build/kunit)
 	@$(T)/e2e/run
 
 proof: prepare ## show that every KUnit case and scenario fails on kernels without the fix

@@ -79,12 +79,13 @@ jobs() {
 	nproc 2>/dev/null || echo 2
 }
 
+# PRIVATE_NS COMMAND...: runs COMMAND in a mount namespace of its own, where it may mount.
+# Root needs no more; anyone else needs user namespaces.
+PRIVATE_NS=(unshare --mount --propagation private)
+[ "$(id -u)" = 0 ] || PRIVATE_NS=(unshare --user --map-root-user --mount --propagation private)
 # CONFINE DIR COMMAND...: runs COMMAND in a mount namespace of its own where every host
-# filesystem is read-only but DIR (see lib/confine). Root needs no more; anyone else needs
-# user namespaces.
-CONFINE=(unshare --mount --propagation private "$REPO/lib/confine")
-[ "$(id -u)" = 0 ] ||
-	CONFINE=(unshare --user --map-root-user --mount --propagation private "$REPO/lib/confine")
+# filesystem is read-only but DIR (see lib/confine).
+CONFINE=("${PRIVATE_NS[@]}" "$REPO/lib/confine")
 
 # need_confine DIR: fail unless CONFINE works here, with DIR (under $BUILD) writable.
 need_confine() {
@@ -112,4 +113,12 @@ boot_guest() {
 		rootfstype=hostfs rootflags=/ ro init="$REPO/lib/guest-init" con=null \
 		con0=fd:0,fd:1 kunit.enable=0 uml_dir="$dir/uml" GUEST_RW="$dir" "$@" \
 		</dev/null >"$dir/console.log" 2>&1
+}
+
+# kunit_kernel: build the project's UML kernel (.kunitconfig) with kunit.py in
+# $BUILD/kunit, incrementally, as 'make kunit' does, and print the path of the binary. The
+# KUnit suites, the end-to-end scenarios and the proof's fixed kernel all run this one build.
+kunit_kernel() {
+	"$REPO/tools/kunit" --build-only >&2 || return 1
+	echo "$BUILD/kunit/linux"
 }
