@@ -22,13 +22,13 @@ deps: ## install the missing Debian packages of lib/packages (as root)
 prepare: deps ## extract linux-source-6.12 into build/linux as git and apply patches/series
 	@$(T)/prepare
 
-kunit: prepare ## build UML and run the btrfs KUnit suites with kunit.py (.kunitconfig)
+kunit: prepare ## build UML (.kunitconfig) in build/kunit with kunit.py and run the btrfs KUnit suites
 	@$(T)/kunit
 
 kunit-debug: prepare ## the same with kunit/debug.kunitconfig (KASAN, lockdep, BTRFS_DEBUG)
 	@$(T)/kunit --kunitconfig kunit/debug.kunitconfig --build-dir build/kunit-debug
 
-e2e: prepare ## run the end-to-end scenarios on a real btrfs inside UML
+e2e: prepare ## run the end-to-end scenarios on a real btrfs inside UML (the kernel of build/kunit)
 	@$(T)/e2e/run
 
 proof: prepare ## show that every KUnit case and scenario fails on kernels without the fix
@@ -40,15 +40,14 @@ test: deps ## everything that guards the project: kunit, e2e, proof, check; one 
 bench: prepare ## small clone/dedupe cost, upstream 6.12 against ours, in one run
 	@$(T)/bench/run
 
-check: prepare ## checkpatch --strict on the series and new files, W=1 build of fs/btrfs
+check: prepare ## pre-submit: checkpatch --strict, kernel-doc, sparse, W=1, git am of the series
 	@$(T)/check
 
 export: ## bring commits made in build/linux back into patches/ and fs/
 	@$(T)/export
 
-format-patch: prepare ## write the whole series, new files included, to build/series/
-	@rm -rf build/series && git -C build/linux format-patch -q -o $(CURDIR)/build/series pristine..HEAD && \
-		ls build/series
+format-patch: prepare ## write the series, new files included, and a cover letter to build/series/
+	@$(T)/format-patch
 
 reset-tree: ## throw away edits made in build/linux and apply the series again
 	@git -C build/linux config --unset workbench.head || true

@@ -2,8 +2,9 @@
 # Shared by the scripts in tools/: paths, messages, timing and failure handling.
 # Source it; it sets no shell options of its own.
 
-REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
-BUILD=${BUILD:-$REPO/build}
+# Physical paths: the UML guests look them up in the host's / themselves, symlinks and all.
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)}
+BUILD=$(realpath -m "${BUILD:-$REPO/build}")
 TREE=${TREE:-$BUILD/linux}
 SOURCE_PKG=linux-source-6.12
 SOURCE_TARBALL=/usr/src/$SOURCE_PKG.tar.xz
@@ -79,12 +80,13 @@ jobs() {
 	nproc 2>/dev/null || echo 2
 }
 
+# PRIVATE_NS COMMAND...: runs COMMAND in a mount namespace of its own, where it may mount.
+# Root needs no more; anyone else needs user namespaces.
+PRIVATE_NS=(unshare --mount --propagation private)
+[ "$(id -u)" = 0 ] || PRIVATE_NS=(unshare --user --map-root-user --mount --propagation private)
 # CONFINE DIR COMMAND...: runs COMMAND in a mount namespace of its own where every host
-# filesystem is read-only but DIR (see lib/confine). Root needs no more; anyone else needs
-# user namespaces.
-CONFINE=(unshare --mount --propagation private "$REPO/lib/confine")
-[ "$(id -u)" = 0 ] ||
-	CONFINE=(unshare --user --map-root-user --mount --propagation private "$REPO/lib/confine")
+# filesystem is read-only but DIR (see lib/confine).
+CONFINE=("${PRIVATE_NS[@]}" "$REPO/lib/confine")
 
 # need_confine DIR: fail unless CONFINE works here, with DIR (under $BUILD) writable.
 need_confine() {
@@ -99,10 +101,12 @@ need_confine() {
 # boot_guest KERNEL DIR SECONDS ARG...: boot the UML KERNEL with the host's / as its
 # read-only root and lib/guest-init as PID 1; DIR, under $BUILD, is the only host directory
 # the guest can write (see lib/guest-init), and the only one UML itself can write (see
-# CONFINE). ARGs add kernel parameters: mem=, disks (ubdN=FILE) and guest-init's GUEST_BIN,
-# GUEST_SOURCE and GUEST_MAIN, and any variable the guest's scripts read. The console goes
-# to DIR/console.log; a guest still running after SECONDS is killed. Returns the kernel's
-# exit status (124 after a timeout, 125 if it could not be confined).
+# CONFINE). The guest sees the repository and $BUILD wherever they are, also below the
+# directories it mounts a tmpfs on (/tmp, /run, /var/tmp...). ARGs add kernel parameters:
+# mem=, disks (ubdN=FILE) and guest-init's GUEST_BIN, GUEST_SOURCE and GUEST_MAIN, and any
+# variable the guest's scripts read. The console goes to DIR/console.log; a guest still
+# running after SECONDS is killed. Returns the kernel's exit status (124 after a timeout,
+# 125 if it could not be confined).
 boot_guest() {
 	local kernel=$1 dir=$2 secs=$3
 
@@ -110,6 +114,38 @@ boot_guest() {
 	mkdir -p "$dir/uml"
 	TMPDIR=$dir timeout --kill-after=5 "$secs" "${CONFINE[@]}" "$dir" "$kernel" root=/dev/root \
 		rootfstype=hostfs rootflags=/ ro init="$REPO/lib/guest-init" con=null \
-		con0=fd:0,fd:1 kunit.enable=0 uml_dir="$dir/uml" GUEST_RW="$dir" "$@" \
-		</dev/null >"$dir/console.log" 2>&1
+		con0=fd:0,fd:1 kunit.enable=0 uml_dir="$dir/uml" GUEST_RW="$dir" GUEST_RO="$REPO:$BUILD" \
+		"$@" </dev/null >"$dir/console.log" 2>&1
 }
+
+# kunit_kernel: build the project's UML kernel (.kunitconfig) with kunit.py in
+# $BUILD/kunit, incrementally, as 'make kunit' does, and print the path of the binary. The
+# KUnit suites, the end-to-end scenarios and the proof's fixed kernel all run this one build.
+kunit_kernel() {
+	"$REPO/tools/kunit" --build-only >&2 || return 1
+	echo "$BUILD/kunit/linux"
+}
+
+# guest_lost DIR: what the guest booted in DIR said it could not see, if it said so (see
+# lost() in lib/guest-init).
+guest_lost() {
+	grep -a -m1 -o 'guest: cannot see .*' "$1/console.log" 2>/dev/null | tr -d '\r' | sed 's/^guest: //'
+}
+
+# check_location: fail unless the UML kernel command line can carry the paths of this
+# repository and of the build directory. boot_guest puts them there (init=, ubd0=, uml_dir=,
+# GUEST_*): whitespace or a '"' would split or quote the line, a ',' or ':' splits ubd's
+# file names and guest-init's lists, and a '\' is an escape in mount options.
+check_location() {
+	local p
+
+	for p in "$REPO" "$BUILD"; do
+		case $p in
+		*[[:space:][:cntrl:]\",:\\]*)
+			die "the path '$p' has a character the UML kernel command line cannot carry" \
+				"clone the repository to a path without whitespace, quotes, commas, colons or backslashes"
+			;;
+		esac
+	done
+}
+check_location
