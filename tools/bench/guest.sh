@@ -6,6 +6,7 @@
 
 MNT=$BENCH_OUT/mnt
 FULL=$BENCH_OUT/full
+MANY=$BENCH_OUT/many
 RESULTS=$BENCH_OUT/results
 # Dirty data, in MiB, elsewhere in the source of the small clones and dedupes.
 DIRTY_SIZES="0 64 256"
@@ -16,6 +17,10 @@ WHOLE_MIB=256
 # in MiB. Each write that finds no data space flushes the delalloc before it, so only the
 # tail of the write is still dirty at the clone: remap-bench reports how much.
 UNSAFE_SIZES="16 64"
+# The extents of the files that are cloned whole with FICLONE, COW and NODATACOW: more
+# than 2^18, so that anything that kept 16 bytes an extent would need more than the
+# 4 MiB that one kmalloc() can give.
+MANY_EXTENTS=270000
 
 # run CMD...: a step; its output goes to the results, its failure ends the boot.
 run() {
@@ -73,4 +78,15 @@ workloads() {
 		done
 	done
 	run umount "$FULL"
+
+	# FICLONE of a whole file with many extents and no dirty data, COW and NODATACOW, on
+	# a third disk: each sample clones the file into a new one, which is deleted after.
+	make_fs /dev/ubdc "$MANY"
+	run remap-bench extents "$MANY/cow" "$MANY_EXTENTS" cow
+	run remap-bench extents "$MANY/nocow" "$MANY_EXTENTS" nocow
+	for r in $(seq "$BENCH_MANY_SAMPLES"); do
+		run remap-bench many "$MANY/cow" "$MANY_EXTENTS"
+		run remap-bench many "$MANY/nocow" "$MANY_EXTENTS"
+	done
+	run umount "$MANY"
 }

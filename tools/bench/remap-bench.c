@@ -23,6 +23,11 @@
  *   remap-bench unsafe FILE MIB              MIB of unreserved data into the
  *                                            preallocated extent of FILE, then a
  *                                            4 KiB clone of its first block
+ *   remap-bench extents FILE N cow|nocow     a file of N extents, NODATACOW
+ *                                            (chattr +C) or not, all clean
+ *   remap-bench many FILE N                  FICLONE of such a file into a new
+ *                                            one; a failed FICLONE is counted,
+ *                                            not fatal
  *
  * Any failure prints the failing step with strerror() and exits with 1.
  */
@@ -53,6 +58,7 @@
 #define DEDUPE_LEN	(128 * KIB)
 #define CLONE_LEN	(4 * KIB)
 #define WHOLE_CLEAN	(16 * MIB)	/* the part of the whole-file clone left clean */
+#define SPREAD		(8 * KIB)	/* each extent of extents: 4 KiB of data, a 4 KiB hole */
 
 static char buf[MIB];
 static char path_buf[3][4096];
@@ -88,6 +94,20 @@ static uint64_t mib_arg(const char *s)
 		exit(2);
 	}
 	return v * MIB;
+}
+
+static uint64_t count_arg(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || end == s || v < 1 || v > 16 * 1024 * 1024) {
+		fprintf(stderr, "remap-bench: bad count '%s'\n", s);
+		exit(2);
+	}
+	return v;
 }
 
 static int open_or_die(const char *p, int flags)
@@ -472,6 +492,96 @@ static int do_unsafe(const char *file, uint64_t size)
 	return 0;
 }
 
+/* Set FS_NOCOW_FL (chattr +C) on the empty file @fd. */
+static void set_nocow(int fd, const char *name)
+{
+	int flags;
+
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags))
+		die("FS_IOC_GETFLAGS of %s", name);
+	flags |= FS_NOCOW_FL;
+	if (ioctl(fd, FS_IOC_SETFLAGS, &flags))
+		die("FS_IOC_SETFLAGS (chattr +C) of %s", name);
+}
+
+/*
+ * A file of @n extents, each one 4 KiB block and a 4 KiB hole, all sharing
+ * one disk extent: one block written, then clones of the whole file after its
+ * own end double it, and a last clone makes up the rest. Synced.
+ */
+static int do_extents(const char *file, uint64_t n, const char *mode)
+{
+	int fd = open_or_die(file, O_RDWR | O_CREAT | O_TRUNC);
+	uint64_t have = 1, t0 = now_ns(), got;
+
+	if (strcmp(mode, "cow") && strcmp(mode, "nocow")) {
+		fprintf(stderr, "remap-bench: extents takes cow or nocow\n");
+		return 2;
+	}
+	if (!strcmp(mode, "nocow"))
+		set_nocow(fd, file);
+	write_range(fd, file, 0, 4 * KIB);
+	if (ftruncate(fd, SPREAD) || fsync(fd))
+		die("truncate and fsync of %s", file);
+	while (have < n) {
+		uint64_t more = have * 2 <= n ? have : n - have;
+
+		clone_range(fd, 0, fd, have * SPREAD, more * SPREAD, "extents");
+		have += more;
+	}
+	sync_fs(fd, file);
+	got = extent_count(fd, file);
+	if (got != n) {
+		fprintf(stderr, "remap-bench: %s has %" PRIu64 " extents, not %" PRIu64 "\n",
+			file, got, n);
+		return 1;
+	}
+	printf("# %s: %" PRIu64 " extents (%s), made in %.1f s\n", file, got, mode,
+	       (now_ns() - t0) / 1e9);
+	close(fd);
+	return 0;
+}
+
+/*
+ * FICLONE of all of @file, made by extents with @n extents, into a new file of
+ * the same kind.
+ * Prints the time and whether it worked: a failure is a result here, and
+ * the next sample runs.
+ */
+static int do_many(const char *file, uint64_t n)
+{
+	char target[4096];
+	const char *kind = "cow";
+	int src = open_or_die(file, O_RDWR), dst, flags, err = 0;
+	uint64_t t0, t1;
+
+	if (ioctl(src, FS_IOC_GETFLAGS, &flags))
+		die("FS_IOC_GETFLAGS of %s", file);
+	snprintf(target, sizeof(target), "%s.clone", file);
+	dst = open_or_die(target, O_RDWR | O_CREAT | O_TRUNC);
+	if (flags & FS_NOCOW_FL) {
+		kind = "nocow";
+		set_nocow(dst, target);
+	}
+	t0 = now_ns();
+	if (ioctl(dst, FICLONE, src))
+		err = errno;
+	t1 = now_ns();
+	if (err) {
+		printf("# many: FICLONE of %s (%" PRIu64 " extents): %s\n", file, n,
+		       strerror(err));
+	} else {
+		result(!strcmp(kind, "cow") ? "many-cow" : "many-nocow", n, t1 - t0);
+	}
+	result(!strcmp(kind, "cow") ? "many-cow-failed" : "many-nocow-failed", n, !!err);
+	close(dst);
+	if (unlink(target))
+		die("unlink %s", target);
+	sync_fs(src, file);
+	close(src);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -480,7 +590,9 @@ static int usage(void)
 		"       remap-bench whole DIR MIB\n"
 		"       remap-bench writer DIR MIB clone|dedupe\n"
 		"       remap-bench prealloc|unsafe FILE MIB\n"
-		"       remap-bench fill FILE\n");
+		"       remap-bench fill FILE\n"
+		"       remap-bench extents FILE N cow|nocow\n"
+		"       remap-bench many FILE N\n");
 	return 2;
 }
 
@@ -514,5 +626,9 @@ int main(int argc, char **argv)
 		return do_fill(argv[2]);
 	if (!strcmp(argv[1], "unsafe") && argc == 4)
 		return do_unsafe(argv[2], mib_arg(argv[3]));
+	if (!strcmp(argv[1], "extents") && argc == 5)
+		return do_extents(argv[2], count_arg(argv[3]), argv[4]);
+	if (!strcmp(argv[1], "many") && argc == 4)
+		return do_many(argv[2], count_arg(argv[3]));
 	return usage();
 }

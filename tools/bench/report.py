@@ -6,7 +6,8 @@
 
 DIR holds one file a boot, KERNEL-N.txt (KERNEL is upstream or ours), of lines
 "RESULT <workload> <param> <value>": nanoseconds, or a count for the workloads
-whose name ends in -extents or -kib. Prints the table and writes it to FILE.
+whose name ends in -extents or -kib, 1 or 0 for those whose name ends in -failed
+(whether the sample's ioctl failed). Prints the table and writes it to FILE.
 """
 
 import argparse
@@ -34,6 +35,10 @@ WORKLOADS = {
                         "MiB written"),
     "unsafe-clone-4k-dirty-kib": ("dirty + writeback KiB at that clone",
                                   "MiB written"),
+    "many-cow": ("FICLONE of a whole COW file, no dirty data", "extents"),
+    "many-cow-failed": ("FICLONEs of that file that failed", "extents"),
+    "many-nocow": ("FICLONE of a whole NODATACOW file, no dirty data", "extents"),
+    "many-nocow-failed": ("FICLONEs of that file that failed", "extents"),
 }
 
 
@@ -42,6 +47,8 @@ def unit(workload):
         return "extents"
     if workload.endswith("-kib"):
         return "KiB"
+    if workload.endswith("-failed"):
+        return "failed"
     return "ms"
 
 
@@ -174,6 +181,19 @@ def checks(data):
         r = m[1] / m[0]
         out.append(f"- whole-file clone of 256 MiB: ours takes {sig3(r)} of upstream's time "
                    f"(no more than 5% slower: {'yes' if r <= 1.05 else 'NO'})")
+    for kind, what in (("cow", "COW"), ("nocow", "NODATACOW")):
+        for (workload, param), v in sorted(data.items()):
+            if workload != f"many-{kind}-failed":
+                continue
+            failed = {k: int(sum(v[k])) for k in KERNELS}
+            m = medians((f"many-{kind}", param))
+            ok = m is not None and m[1] / m[0] <= 1.05 and not failed["ours"]
+            time = f"ours takes {sig3(m[1] / m[0])} of upstream's time" if m else \
+                "no successful sample on one kernel"
+            out.append(f"- FICLONE of a {param}-extent {what} file: {time}, failed "
+                       f"{failed['upstream']} of {len(v['upstream'])} upstream and "
+                       f"{failed['ours']} of {len(v['ours'])} ours "
+                       f"(no more than 5% slower and no failure: {'yes' if ok else 'NO'})")
     return out
 
 

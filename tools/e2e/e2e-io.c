@@ -10,6 +10,15 @@
  *   e2e-io clone SRC SRCOFF DST DSTOFF LEN   FICLONERANGE (LEN 0: to EOF)
  *   e2e-io dedupe SRC SRCOFF DST DSTOFF LEN  FIDEDUPERANGE
  *   e2e-io fsync FILE
+ *   e2e-io map FILE OFFSET               what the block at OFFSET is now:
+ *                                        written PHYS, unwritten PHYS,
+ *                                        delalloc or hole
+ *   e2e-io extents FILE                  the number of extents of FILE
+ *
+ * map and extents use FIEMAP without FIEMAP_FLAG_SYNC, so they write nothing
+ * back: they show the file as the next step will find it. PHYS is the
+ * filesystem's address of the block (for btrfs: in its logical address space,
+ * the disk bytenr of the extent plus the offset into it).
  *
  * Sizes take k, m and g suffixes. Each 8-byte word of a pattern holds its own
  * file offset mixed with the seed, so data that lands at the wrong offset, a
@@ -20,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -194,12 +204,67 @@ static int do_remap(int dedupe, char **argv)
 	return 0;
 }
 
+/* Print what the block at @off of @path is, without writing anything back. */
+static int do_map(const char *path, uint64_t off)
+{
+	/* The range of one block may start in the extents before it: take a few. */
+	enum { SLOTS = 16 };
+	union {
+		struct fiemap fm;
+		char room[sizeof(struct fiemap) + SLOTS * sizeof(struct fiemap_extent)];
+	} arg;
+	int fd = open_or_die(path, O_RDONLY);
+
+	memset(&arg, 0, sizeof(arg));
+	arg.fm.fm_start = off;
+	arg.fm.fm_length = 4096;
+	arg.fm.fm_extent_count = SLOTS;
+	if (ioctl(fd, FS_IOC_FIEMAP, &arg.fm)) {
+		fprintf(stderr, "e2e-io: FIEMAP of %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	for (unsigned int i = 0; i < arg.fm.fm_mapped_extents; i++) {
+		struct fiemap_extent *fe = &arg.fm.fm_extents[i];
+
+		if (fe->fe_logical > off || fe->fe_logical + fe->fe_length <= off)
+			continue;
+		if (fe->fe_flags & FIEMAP_EXTENT_DELALLOC)
+			printf("delalloc\n");
+		else
+			printf("%s %" PRIu64 "\n",
+			       fe->fe_flags & FIEMAP_EXTENT_UNWRITTEN ? "unwritten" : "written",
+			       (uint64_t)(fe->fe_physical + off - fe->fe_logical));
+		return 0;
+	}
+	printf("hole\n");
+	return 0;
+}
+
+/* Print the number of extents of @path, without writing anything back. */
+static int do_extents(const char *path)
+{
+	struct fiemap fm = {
+		.fm_start = 0, .fm_length = FIEMAP_MAX_OFFSET, .fm_extent_count = 0,
+	};
+	int fd = open_or_die(path, O_RDONLY);
+
+	if (ioctl(fd, FS_IOC_FIEMAP, &fm)) {
+		fprintf(stderr, "e2e-io: FIEMAP of %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	printf("%u\n", fm.fm_mapped_extents);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: e2e-io write|verify FILE OFFSET LEN SEED\n"
 		"       e2e-io same FILE1 OFF1 FILE2 OFF2 LEN\n"
-		"       e2e-io fill FILE | fsync FILE\n"
+		"       e2e-io fill FILE | fsync FILE | extents FILE\n"
+		"       e2e-io map FILE OFFSET\n"
 		"       e2e-io clone|dedupe SRC SRCOFF DST DSTOFF LEN\n");
 	return 2;
 }
@@ -219,6 +284,10 @@ int main(int argc, char **argv)
 		return do_fill(argv[2]);
 	if ((!strcmp(argv[1], "clone") || !strcmp(argv[1], "dedupe")) && argc == 7)
 		return do_remap(argv[1][0] == 'd', argv + 2);
+	if (!strcmp(argv[1], "map") && argc == 4)
+		return do_map(argv[2], size_arg(argv[3]));
+	if (!strcmp(argv[1], "extents") && argc == 3)
+		return do_extents(argv[2]);
 	if (!strcmp(argv[1], "fsync") && argc == 3) {
 		int fd = open_or_die(argv[2], O_RDWR);
 

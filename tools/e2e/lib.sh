@@ -64,3 +64,55 @@ verify_written() {
 		run e2e-io verify "$f" "$o" "$l" "$s"
 	done <"$WRITTEN"
 }
+
+# bytes SIZE: SIZE (with a k, m or g suffix) in bytes.
+bytes() {
+	local n=${1%[kmg]}
+
+	case $1 in
+	*k) echo $((n << 10)) ;;
+	*m) echo $((n << 20)) ;;
+	*g) echo $((n << 30)) ;;
+	*) echo $(($1)) ;;
+	esac
+}
+
+# disk_extent FILE OFFSET TYPE: fail unless the file extent item over OFFSET of FILE, in
+# the tree last committed to disk (sync first), is of TYPE (regular or prealloc); set
+# DISK_BYTENR and DISK_LEN to the disk extent it points to.
+disk_extent() {
+	local ino off item
+
+	ino=$(stat -c %i "$1") || fail "no $1"
+	off=$(bytes "$2")
+	run blockdev --flushbufs "$DEV"
+	# An item: "item N key (INO EXTENT_DATA OFFSET) ...", "generation G type T (NAME)",
+	# "(extent|prealloc) data disk byte BYTENR nr LEN", "... data offset O nr LEN ...".
+	item=$(btrfs inspect-internal dump-tree -t 5 "$DEV" 2>/dev/null | awk -v ino="$ino" -v off="$off" '
+		$1 == "item" { key = ($4 == "(" ino && $5 == "EXTENT_DATA") ? $6 + 0 : -1; next }
+		key < 0 { next }
+		/ data disk byte / { type = $1 == "prealloc" ? "prealloc" : "regular"; b = $5; l = $7 }
+		/ data offset / && off >= key && off < key + $6 { print type, b, l; exit }')
+	[ -n "$item" ] || fail "layout: no file extent item over $2 of $1 on disk"
+	read -r type DISK_BYTENR DISK_LEN <<<"$item"
+	[ "$type" = "$3" ] ||
+		fail "layout: the item over $2 of $1 is $type (disk extent $DISK_BYTENR, $DISK_LEN bytes), not $3"
+	echo "layout: $1 at $2: $type item, disk extent $DISK_BYTENR, $DISK_LEN bytes"
+}
+
+# expect_block FILE OFFSET STATE [in-extent]: fail unless the block at OFFSET of FILE is
+# STATE now (written, unwritten or delalloc, as FIEMAP without sync tells, which writes
+# nothing back); with in-extent, unless its data also lies in the disk extent that the
+# last disk_extent found.
+expect_block() {
+	local got state phys
+
+	got=$(e2e-io map "$1" "$2" 2>&1) || fail "e2e-io map $1 $2: $got"
+	read -r state phys <<<"$got"
+	[ "$state" = "$3" ] || fail "layout: the block at $2 of $1 is $got, not $3"
+	if [ "${4:-}" = in-extent ] &&
+		! { [ "$phys" -ge "$DISK_BYTENR" ] && [ "$phys" -lt $((DISK_BYTENR + DISK_LEN)) ]; }; then
+		fail "layout: the block at $2 of $1 is at $phys, outside the disk extent $DISK_BYTENR ($DISK_LEN bytes)"
+	fi
+	echo "layout: $1 at $2: $got"
+}
