@@ -152,6 +152,7 @@ class Gen:
         self.r = random.Random(seed)
         self.seed = seed
         self.steps = []
+        self.shape = 'random'
         self.next_ext = 0
         self.shared = set()     # extents some clone or dedupe shares already
         self.dups = []          # (file, off, file, off, len) written with the same pattern
@@ -399,6 +400,7 @@ class Gen:
         if pick not in kinds:
             pick = 'written' if 'written' in kinds else 'random' if not kinds else \
                 r.choice(sorted(kinds))
+        self.shape = pick
         if pick == 'random':
             f = r.choice(self.files)
             n = self.length(16 * K, MIB)
@@ -421,6 +423,11 @@ class Gen:
         if so + n > f.size:
             return
         how = r.choices(['clone', 'clone-same', 'dedupe'], [3, 2, 3])[0]
+        self.shape = '%s: unreserved write to %s, then a remap of its blocks' % (
+            {'written': 'the written part of a preallocated extent',
+             'nocow': 'a NODATACOW extent', 'prealloc': 'a preallocated extent'}[pick],
+            {'written': 'the preallocated part', 'nocow': 'the same extent',
+             'prealloc': 'the extent'}[pick])
         if how == 'dedupe':
             for g0, a0, g1, b1, m in self.dups:
                 if g0 is f and a0 <= so and so + n <= a0 + m:
@@ -662,8 +669,10 @@ def check(d, trouble):
 def main(argv):
     if len(argv) == 3 and argv[1] == 'gen':
         seed = int(argv[2])
-        steps = Gen(seed).generate()
-        sys.stdout.write(script(steps, 'Randomized end-to-end case, seed %d.' % seed))
+        g = Gen(seed)
+        steps = g.generate()
+        sys.stdout.write(script(steps, 'Randomized end-to-end case, seed %d; last: %s.' %
+                                (seed, g.shape)))
         return 0
     if len(argv) == 3 and argv[1] == 'check':
         problems = check(argv[2], os.environ.get('KERNEL_TROUBLE', r'BTRFS (error|critical)|WARNING:|BUG:'))
