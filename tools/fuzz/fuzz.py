@@ -102,8 +102,9 @@ class Content:
         return [(a, b, v if a < self.lo else None) for a, b, v in self.m.get(s, e)]
 
     def write(self, off, n, seed, patoff):
-        self.m.set(off, off + n, ('p', seed, patoff - off))
-        self.extend(off + n)
+        if n:   # a write that wrote nothing changes nothing, not even the size
+            self.m.set(off, off + n, ('p', seed, patoff - off))
+            self.extend(off + n)
 
     def unknown(self, s, e):
         self.m.set(s, e, 'unknown')
