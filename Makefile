@@ -8,7 +8,7 @@ SHELL := /bin/bash
 T := tools
 
 .DEFAULT_GOAL := all
-.PHONY: all help deps prepare kunit kunit-debug e2e proof test bench check \
+.PHONY: all help deps prepare kunit kunit-debug e2e fuzz proof test bench check \
 	export format-patch reset-tree clean
 
 all: deps prepare kunit ## main job: set up the machine and the tree, build UML, run our KUnit suites
@@ -30,6 +30,11 @@ kunit-debug: prepare ## the same with kunit/debug.kunitconfig (KASAN, lockdep, B
 
 e2e: prepare ## run the end-to-end scenarios on a real btrfs inside UML (the kernel of build/kunit)
 	@$(T)/e2e/run
+
+# make fuzz SEEDS=N: the fixed seeds and N random ones.
+SEEDS ?= 20
+fuzz: prepare ## randomized end-to-end cases against a model: the fixed seeds and SEEDS random ones (20)
+	@$(T)/fuzz/run --fixed --seeds $(SEEDS)
 
 proof: prepare ## show that every KUnit case and scenario fails on kernels without the fix
 	@$(T)/proof/run
