@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tabulate a proof run (tools/proof/run) and decide whether it proves anything.
 
-Reads DIR/VARIANT/kunit.json (kunit.py's JSON) and DIR/VARIANT/e2e.ktap (the end-to-end
-runner's KTAP) for every variant, prints what each variant fails, then checks that
-- the fixed kernel passes every KUnit case and every scenario,
+Reads DIR/VARIANT/kunit.json (kunit.py's JSON), DIR/VARIANT/e2e.ktap (the end-to-end
+runner's KTAP) and DIR/VARIANT/fuzz.ktap (the fixed fuzz seeds' KTAP) for every variant,
+prints what each variant fails, then checks that
+- the fixed kernel passes every KUnit case, every scenario and every fixed fuzz seed,
 - every other variant fails at least one KUnit case,
 - every case of the btrfs_reflink_* suites fails on at least one variant,
-- every scenario fails on the kernel without any flush (1-no-flush).
-With --partial (a run of some of the variants) the third check is left out.
+- every scenario fails on each variant its file names in a line
+  "# proof: fails on VARIANT...",
+- the fixed fuzz seeds catch (at least one fails on) each variant of FUZZ_CATCHES.
+With --partial (a run of some of the variants) the third check is left out; the others
+look only at the variants that ran.
 Ends with "proof: N passed, N failed" over those checks; exits 1 if any failed.
 """
 
@@ -20,7 +24,26 @@ import sys
 from kunit_summary import leaves
 
 GUARD_SUITES = ("btrfs_reflink_",)
-NO_FLUSH = "1-no-flush"
+# The variants that the fixed fuzz seeds must catch: no flush at all, and the rule of an
+# earlier version of the fix that went by the type of the extent maps.
+FUZZ_CATCHES = ("1-no-flush", "5-extent-type")
+SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "e2e",
+                         "scenarios")
+
+
+def scenario_claims():
+    """{scenario name: [variants it must fail on]} from the scenario files."""
+    claims = {}
+    for f in sorted(os.listdir(SCENARIOS)):
+        if not f.endswith(".sh"):
+            continue
+        name = re.sub(r"^[0-9]+-", "", f[:-3])
+        with open(os.path.join(SCENARIOS, f)) as fh:
+            for line in fh:
+                m = re.match(r"#\s*proof:\s*fails on\s+(.+)", line)
+                if m:
+                    claims.setdefault(name, []).extend(m.group(1).split())
+    return claims
 
 
 def kunit_results(path):
@@ -34,8 +57,8 @@ def kunit_results(path):
             for name, status in leaves(top)}
 
 
-def e2e_results(path):
-    """{scenario: True if passed} from the runner's KTAP, or None."""
+def ktap_results(path):
+    """{test: True if passed} from a runner's KTAP, or None."""
     if not os.path.exists(path):
         return None
     out = {}
@@ -58,21 +81,25 @@ def main():
         return 2
     root, variants = args[0], args[1:]
     kunit = {v: kunit_results(os.path.join(root, v, "kunit.json")) for v in variants}
-    e2e = {v: e2e_results(os.path.join(root, v, "e2e.ktap")) for v in variants}
+    e2e = {v: ktap_results(os.path.join(root, v, "e2e.ktap")) for v in variants}
+    fuzz = {v: ktap_results(os.path.join(root, v, "fuzz.ktap")) for v in variants}
     checks = []  # (passed, what)
 
     def mark(ok):
         return "." if ok else "F"
 
-    print("\nKUnit cases and end-to-end scenarios failed, by kernel variant:")
-    print(f"  {'variant':<18} {'KUnit failed':>14} {'scenarios failed':>18}")
+    def failed(res):
+        return "not run" if res is None else \
+            f"{sum(not ok for ok in res.values())}/{len(res)}"
+
+    print("\nKUnit cases, end-to-end scenarios and fixed fuzz seeds failed, by kernel variant:")
+    print(f"  {'variant':<18} {'KUnit failed':>14} {'scenarios failed':>18} "
+          f"{'fuzz seeds failed':>18}")
     for v in variants:
-        k, e = kunit[v], e2e[v]
+        k = kunit[v]
         ks = "no results" if not k else \
             f"{sum(s == 'FAIL' for s in k.values())}/{len(k)}"
-        es = "not run" if e is None else \
-            f"{sum(not ok for ok in e.values())}/{len(e)}"
-        print(f"  {v:<18} {ks:>14} {es:>18}")
+        print(f"  {v:<18} {ks:>14} {failed(e2e[v]):>18} {failed(fuzz[v]):>18}")
 
     cases = sorted({c for k in kunit.values() if k for c in k
                     if c.startswith(GUARD_SUITES)})
@@ -95,13 +122,24 @@ def main():
                    for v in variants]
             print(f"  {s:<{width}} " + " ".join(f"{r:>2}" for r in row))
 
+    seeds = sorted({s for f in fuzz.values() if f for s in f})
+    if seeds:
+        print("\nFixed fuzz seeds by variant ('.' passed, 'F' failed):")
+        for s in seeds:
+            row = [mark(fuzz[v].get(s, False)) if fuzz[v] is not None else "-"
+                   for v in variants]
+            print(f"  {s:<{width}} " + " ".join(f"{r:>2}" for r in row))
+
     if "fixed" in variants:
-        k, e = kunit["fixed"], e2e["fixed"]
+        k, e, f = kunit["fixed"], e2e["fixed"], fuzz["fixed"]
         ok = bool(k) and all(s != "FAIL" for s in k.values())
         checks.append((ok, "the fixed kernel passes every KUnit case"))
         if e is not None:
             checks.append((bool(e) and all(e.values()),
                            "the fixed kernel passes every scenario"))
+        if f is not None:
+            checks.append((bool(f) and all(f.values()),
+                           "the fixed kernel passes every fixed fuzz seed"))
     buggy = [v for v in variants if v != "fixed"]
     for v in buggy:
         k = kunit[v]
@@ -111,10 +149,14 @@ def main():
         for c in cases:
             checks.append((any((kunit[v] or {}).get(c) == "FAIL" for v in buggy),
                            f"{c} fails on some variant"))
-    if NO_FLUSH in variants and e2e[NO_FLUSH] is not None:
-        for s in scen:
-            checks.append((not e2e[NO_FLUSH].get(s, True),
-                           f"scenario {s} fails without any flush"))
+    for s, claimed in sorted(scenario_claims().items()):
+        for v in claimed:
+            if v in variants and e2e[v] is not None:
+                checks.append((not e2e[v].get(s, True), f"scenario {s} fails on {v}"))
+    for v in FUZZ_CATCHES:
+        if v in variants and fuzz[v] is not None:
+            checks.append((any(not ok for ok in fuzz[v].values()),
+                           f"the fixed fuzz seeds catch {v}"))
 
     failed = [what for ok, what in checks if not ok]
     print()
