@@ -1,5 +1,6 @@
 # As the seed, but FIDEDUPERANGE shares the block: the hole at 0 and the untouched
 # preallocated block at 8k both read as zeros, so they dedupe.
+# proof: fails on 1-no-flush
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 8k 64m" "$MNT/file1"

@@ -1,4 +1,5 @@
 # Clone one block of the preallocated extent from the dirty file into another file.
+# proof: fails on 1-no-flush
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 8k 64m" "$MNT/file1"

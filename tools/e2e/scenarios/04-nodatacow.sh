@@ -1,6 +1,7 @@
 # A NODATACOW file (chattr +C) with regular extents, no preallocation: with the filesystem
 # full, a buffered overwrite goes NOCOW without a reservation; then one block of the same
 # extent is cloned into another file.
+# proof: fails on 1-no-flush
 scenario() {
 	make_fs
 	run touch "$MNT/file1" "$MNT/file2"

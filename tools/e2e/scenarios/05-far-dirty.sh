@@ -1,5 +1,6 @@
 # The clone shares the first block of a 64 MiB preallocated extent while the unreserved
 # dirty data sits at the extent's end, 63 MiB away.
+# proof: fails on 1-no-flush
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 0 64m" "$MNT/file1"

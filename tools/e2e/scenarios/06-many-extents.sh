@@ -1,5 +1,6 @@
 # Four preallocated extents with unreserved dirty data in each; the clone touches the third.
 # Its data is written last, so it is still dirty when the clone runs.
+# proof: fails on 1-no-flush
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 0 4m" -c "falloc 8m 4m" -c "falloc 16m 4m" \

@@ -1,5 +1,6 @@
 # FICLONERANGE with length 0 clones from 4m up to EOF; the unreserved dirty data lies in
 # the same preallocated extent before 4m.
+# proof: fails on 1-no-flush
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 0 8m" "$MNT/file1"

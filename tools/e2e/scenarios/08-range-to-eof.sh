@@ -1,5 +1,6 @@
 # A clone whose range ends at an unaligned EOF (the last block is shared whole); the
 # unreserved dirty data lies in the same preallocated extent, before the range.
+# proof: fails on 1-no-flush
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 0 8m" -c "truncate 8388508" "$MNT/file1"

@@ -3,6 +3,7 @@
 # block is written back: a regular file extent item over the same disk extent as the
 # preallocated items after it, while the tail of the write is still unreserved dirty data
 # in the preallocated part. Sharing the regular block shares the whole disk extent.
+# proof: fails on 1-no-flush 5-extent-type
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 8k 64m" "$MNT/file1"

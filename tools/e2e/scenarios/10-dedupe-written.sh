@@ -2,6 +2,7 @@
 # the time the write returns (a regular item over the preallocated extent's disk extent,
 # the tail of the write still unreserved and dirty), is deduped against an identical block
 # of another file.
+# proof: fails on 1-no-flush 5-extent-type
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 8k 64m" "$MNT/file1"

@@ -1,6 +1,7 @@
 # The first block of the 16 MiB write, written back by the time the write returns, is
 # cloned to another offset of the same file: a still-preallocated block of the same
 # extent, at 40m. The tail of the write is still unreserved dirty data in that extent.
+# proof: fails on 1-no-flush 5-extent-type
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 8k 64m" "$MNT/file1"

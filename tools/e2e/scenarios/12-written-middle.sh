@@ -1,6 +1,7 @@
 # A block written and fsynced earlier in the middle of a preallocated extent (prealloc,
 # regular and prealloc items over one disk extent) is cloned into another file, after
 # unreserved data was written last into the preallocated part after it.
+# proof: fails on 1-no-flush 5-extent-type
 scenario() {
 	make_fs
 	run xfs_io -f -c "falloc 0 64m" "$MNT/file1"

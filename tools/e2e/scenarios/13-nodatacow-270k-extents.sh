@@ -2,6 +2,7 @@
 # does, with no allocation that grows with the extents. One 4 KiB block, then clones of
 # the whole file after its own end double it (each extent is that block and a 4 KiB
 # hole), then the file is cloned whole into another.
+# proof: fails on 5-extent-type
 EXTENTS=270000
 
 scenario() {
