@@ -15,6 +15,8 @@
 #include "../extent_io.h"
 #include "../extent_map.h"
 #include "../extent-io-tree.h"
+#include "../file-item.h"
+#include "../accessors.h"
 #include "../space-info.h"
 #include "../fs.h"
 
@@ -127,8 +129,110 @@ void btrfs_kunit_new_fs(struct kunit *test, struct btrfs_kunit_fs *fs,
 	fs->inode = btrfs_kunit_new_inode(test, fs->root, i_size);
 }
 
+/* Make @inode NODATACOW, as "chattr +C" on an empty file does. */
+void btrfs_kunit_set_nodatacow(struct btrfs_inode *inode)
+{
+	inode->flags |= BTRFS_INODE_NODATACOW | BTRFS_INODE_NODATASUM;
+}
+
+/*
+ * Insert the file extent item that @desc describes for @inode into the leaf
+ * that is the whole tree of its root, for btrfs_get_extent() to find. Items
+ * go in file order: each one after the last item of the leaf.
+ */
+void btrfs_kunit_insert_file_extent(struct kunit *test, struct btrfs_inode *inode,
+				    const struct btrfs_kunit_extent *desc)
+{
+	struct extent_buffer *leaf = inode->root->node;
+	struct btrfs_file_extent_item *fi;
+	struct btrfs_path path = { 0 };
+	struct btrfs_key key;
+	u32 nritems = btrfs_header_nritems(leaf);
+	u64 ram_bytes = desc->ram_bytes ?: desc->disk_num_bytes;
+	u64 disk_bytenr = desc->disk_bytenr;
+	u64 disk_num_bytes = desc->disk_num_bytes;
+	u64 offset = desc->offset;
+	u8 type = BTRFS_FILE_EXTENT_REG;
+	u8 compression = BTRFS_COMPRESS_NONE;
+	u32 size = sizeof(*fi);
+
+	KUNIT_ASSERT_EQ(test, btrfs_header_level(leaf), 0);
+	key.objectid = btrfs_ino(inode);
+	key.type = BTRFS_EXTENT_DATA_KEY;
+	key.offset = desc->start;
+	if (nritems) {
+		struct btrfs_key last;
+
+		btrfs_item_key_to_cpu(leaf, &last, nritems - 1);
+		KUNIT_ASSERT_LT_MSG(test, btrfs_comp_cpu_keys(&last, &key), 0,
+				    "file extent item at %llu inserted out of order",
+				    desc->start);
+	}
+
+	switch (desc->type) {
+	case BTRFS_KUNIT_HOLE:
+		disk_bytenr = 0;
+		disk_num_bytes = 0;
+		offset = 0;
+		ram_bytes = desc->len;
+		break;
+	case BTRFS_KUNIT_INLINE:
+		KUNIT_ASSERT_EQ_MSG(test, desc->start, 0,
+				    "inline extents only exist at file offset 0");
+		type = BTRFS_FILE_EXTENT_INLINE;
+		ram_bytes = desc->ram_bytes ?: desc->len;
+		size = btrfs_file_extent_calc_inline_size(ram_bytes);
+		break;
+	case BTRFS_KUNIT_COMPRESSED:
+		compression = BTRFS_COMPRESS_ZLIB;
+		break;
+	case BTRFS_KUNIT_PREALLOC:
+		type = BTRFS_FILE_EXTENT_PREALLOC;
+		break;
+	case BTRFS_KUNIT_REG:
+		break;
+	}
+	if (type != BTRFS_FILE_EXTENT_INLINE && desc->type != BTRFS_KUNIT_HOLE)
+		KUNIT_ASSERT_LE_MSG(test, offset + desc->len, ram_bytes,
+				    "file extent item [%llu, %llu) overruns its extent",
+				    desc->start, desc->start + desc->len);
+	KUNIT_ASSERT_GE_MSG(test, btrfs_leaf_free_space(leaf),
+			    (int)(sizeof(struct btrfs_item) + size),
+			    "no room in the leaf for the item at %llu", desc->start);
+
+	/* No transaction: the leaf is a dummy extent buffer, the tree's root. */
+	path.nodes[0] = leaf;
+	path.slots[0] = nritems;
+	btrfs_setup_item_for_insert(NULL, inode->root, &path, &key, size);
+	fi = btrfs_item_ptr(leaf, nritems, struct btrfs_file_extent_item);
+	btrfs_set_file_extent_generation(leaf, fi, 1);
+	btrfs_set_file_extent_type(leaf, fi, type);
+	btrfs_set_file_extent_ram_bytes(leaf, fi, ram_bytes);
+	btrfs_set_file_extent_compression(leaf, fi, compression);
+	btrfs_set_file_extent_encryption(leaf, fi, 0);
+	btrfs_set_file_extent_other_encoding(leaf, fi, 0);
+	if (type == BTRFS_FILE_EXTENT_INLINE) {
+		memzero_extent_buffer(leaf, btrfs_file_extent_inline_start(fi),
+				      ram_bytes);
+		return;
+	}
+	btrfs_set_file_extent_disk_bytenr(leaf, fi, disk_bytenr);
+	btrfs_set_file_extent_disk_num_bytes(leaf, fi, disk_num_bytes);
+	btrfs_set_file_extent_offset(leaf, fi, offset);
+	btrfs_set_file_extent_num_bytes(leaf, fi, desc->len);
+}
+
+void btrfs_kunit_insert_file_extents(struct kunit *test,
+				     struct btrfs_inode *inode,
+				     const struct btrfs_kunit_extent *descs,
+				     unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++)
+		btrfs_kunit_insert_file_extent(test, inode, &descs[i]);
+}
+
 void btrfs_kunit_add_extent_map(struct kunit *test, struct btrfs_inode *inode,
-				const struct btrfs_kunit_em *desc)
+				const struct btrfs_kunit_extent *desc)
 {
 	struct extent_map_tree *tree = &inode->extent_tree;
 	struct extent_map *em;
@@ -139,22 +243,26 @@ void btrfs_kunit_add_extent_map(struct kunit *test, struct btrfs_inode *inode,
 	em->start = desc->start;
 	em->len = desc->len;
 	em->generation = 1;
+	if (desc->pinned) {
+		em->flags |= EXTENT_FLAG_PINNED;
+		em->generation = (u64)-1;
+	}
 
 	switch (desc->type) {
-	case BTRFS_KUNIT_EM_HOLE:
+	case BTRFS_KUNIT_HOLE:
 		em->disk_bytenr = EXTENT_MAP_HOLE;
 		em->ram_bytes = desc->len;
 		break;
-	case BTRFS_KUNIT_EM_INLINE:
+	case BTRFS_KUNIT_INLINE:
 		em->disk_bytenr = EXTENT_MAP_INLINE;
 		em->ram_bytes = desc->ram_bytes ?: desc->len;
 		break;
-	case BTRFS_KUNIT_EM_COMPRESSED:
+	case BTRFS_KUNIT_COMPRESSED:
 		extent_map_set_compression(em, BTRFS_COMPRESS_ZLIB);
 		fallthrough;
-	case BTRFS_KUNIT_EM_PREALLOC:
-	case BTRFS_KUNIT_EM_REG:
-		if (desc->type == BTRFS_KUNIT_EM_PREALLOC)
+	case BTRFS_KUNIT_PREALLOC:
+	case BTRFS_KUNIT_REG:
+		if (desc->type == BTRFS_KUNIT_PREALLOC)
 			em->flags |= EXTENT_FLAG_PREALLOC;
 		em->disk_bytenr = desc->disk_bytenr;
 		em->disk_num_bytes = desc->disk_num_bytes;
@@ -175,7 +283,7 @@ void btrfs_kunit_add_extent_map(struct kunit *test, struct btrfs_inode *inode,
 }
 
 void btrfs_kunit_add_extent_maps(struct kunit *test, struct btrfs_inode *inode,
-				 const struct btrfs_kunit_em *descs,
+				 const struct btrfs_kunit_extent *descs,
 				 unsigned int nr)
 {
 	for (unsigned int i = 0; i < nr; i++)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for the btrfs KUnit suites: a dummy filesystem built from the
- * sanity test helpers, fake extent maps, fake delalloc ranges and a fake
- * data space_info. Everything a helper creates is released by a KUnit cleanup
- * action, so a case that fails half way leaks nothing.
+ * sanity test helpers, fake file extent items, fake extent maps, fake
+ * delalloc ranges and a fake data space_info. Everything a helper creates is
+ * released by a KUnit cleanup action, so a case that fails half way leaks
+ * nothing.
  */
 
 #ifndef BTRFS_TESTS_KUNIT_H
@@ -18,44 +19,52 @@ struct btrfs_root;
 struct btrfs_space_info;
 struct extent_buffer;
 
-/* The kind of file extent that a fake extent map describes. */
-enum btrfs_kunit_em_type {
+/* The kind of a file extent, as a file extent item or an extent map. */
+enum btrfs_kunit_extent_type {
 	/* A regular, uncompressed extent. */
-	BTRFS_KUNIT_EM_REG,
+	BTRFS_KUNIT_REG,
 	/* A preallocated extent (fallocate), written in place. */
-	BTRFS_KUNIT_EM_PREALLOC,
+	BTRFS_KUNIT_PREALLOC,
 	/* A regular extent compressed with zlib. */
-	BTRFS_KUNIT_EM_COMPRESSED,
-	BTRFS_KUNIT_EM_HOLE,
-	BTRFS_KUNIT_EM_INLINE,
+	BTRFS_KUNIT_COMPRESSED,
+	/* A hole: an explicit hole item, or an extent map of a hole. */
+	BTRFS_KUNIT_HOLE,
+	/* Data inline in the item, at file offset 0. */
+	BTRFS_KUNIT_INLINE,
 };
 
 /**
- * struct btrfs_kunit_em - description of a fake extent map
+ * struct btrfs_kunit_extent - description of a fake file extent
  * @type:		the kind of extent
- * @start:		file offset of the extent map
- * @len:		length of the extent map
+ * @start:		file offset of the extent (the key offset of its item)
+ * @len:		length of the extent in the file (for an inline
+ *			extent, of its extent map)
  * @disk_bytenr:	start of the extent on disk (ignored for holes and
  *			inline extents)
  * @disk_num_bytes:	size of the whole extent on disk (for a compressed
  *			extent, the compressed size)
- * @offset:		where in the extent the extent map starts, so that the
+ * @offset:		where in the extent the file range starts, so that the
  *			extent begins at file offset @start - @offset
- * @ram_bytes:		uncompressed size of the whole extent; 0 means
- *			@disk_num_bytes
+ * @ram_bytes:		uncompressed size of the whole extent (for an inline
+ *			extent, of its data); 0 means @disk_num_bytes (@len
+ *			for an inline extent)
+ * @pinned:		an extent map only: pinned, as the extent map of a write
+ *			in flight that btrfs_create_io_em() adds
  *
- * Several extent maps with the same @disk_bytenr describe one extent that
- * was split by writes into parts of it, as btrfs_get_extent() would load
- * them from split file extent items.
+ * It describes a file extent item (btrfs_kunit_insert_file_extent()) or an
+ * extent map (btrfs_kunit_add_extent_map()). Several of them with the same
+ * @disk_bytenr describe one extent on disk that writes into parts of it have
+ * split, as btrfs_mark_extent_written() splits a preallocated extent.
  */
-struct btrfs_kunit_em {
-	enum btrfs_kunit_em_type type;
+struct btrfs_kunit_extent {
+	enum btrfs_kunit_extent_type type;
 	u64 start;
 	u64 len;
 	u64 disk_bytenr;
 	u64 disk_num_bytes;
 	u64 offset;
 	u64 ram_bytes;
+	bool pinned;
 };
 
 /**
@@ -86,10 +95,18 @@ struct btrfs_inode *btrfs_kunit_new_inode(struct kunit *test,
 void btrfs_kunit_new_fs(struct kunit *test, struct btrfs_kunit_fs *fs,
 			u32 sectorsize, u64 i_size);
 
+void btrfs_kunit_set_nodatacow(struct btrfs_inode *inode);
+void btrfs_kunit_insert_file_extent(struct kunit *test, struct btrfs_inode *inode,
+				    const struct btrfs_kunit_extent *desc);
+void btrfs_kunit_insert_file_extents(struct kunit *test,
+				     struct btrfs_inode *inode,
+				     const struct btrfs_kunit_extent *descs,
+				     unsigned int nr);
+
 void btrfs_kunit_add_extent_map(struct kunit *test, struct btrfs_inode *inode,
-				const struct btrfs_kunit_em *desc);
+				const struct btrfs_kunit_extent *desc);
 void btrfs_kunit_add_extent_maps(struct kunit *test, struct btrfs_inode *inode,
-				 const struct btrfs_kunit_em *descs,
+				 const struct btrfs_kunit_extent *descs,
 				 unsigned int nr);
 
 void btrfs_kunit_dirty_range(struct kunit *test, struct btrfs_inode *inode,

@@ -50,8 +50,8 @@ static void dummy_fs_has_a_file_in_a_subvolume(struct kunit *test)
 
 static void prealloc_extent_map_is_found_as_added(struct kunit *test)
 {
-	const struct btrfs_kunit_em desc = {
-		.type = BTRFS_KUNIT_EM_PREALLOC, .start = SZ_64K, .len = SZ_128K,
+	const struct btrfs_kunit_extent desc = {
+		.type = BTRFS_KUNIT_PREALLOC, .start = SZ_64K, .len = SZ_128K,
 		.disk_bytenr = SZ_1M, .disk_num_bytes = SZ_256K, .offset = SZ_64K,
 	};
 	struct btrfs_kunit_fs fs;
@@ -74,12 +74,12 @@ static void prealloc_extent_map_is_found_as_added(struct kunit *test)
 static void split_extent_keeps_one_extent_map_per_part(struct kunit *test)
 {
 	/* One 64K prealloc extent, its middle 16K overwritten by a COW write. */
-	const struct btrfs_kunit_em descs[] = {
-		{ .type = BTRFS_KUNIT_EM_PREALLOC, .start = 0, .len = SZ_16K,
+	const struct btrfs_kunit_extent descs[] = {
+		{ .type = BTRFS_KUNIT_PREALLOC, .start = 0, .len = SZ_16K,
 		  .disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K, .offset = 0 },
-		{ .type = BTRFS_KUNIT_EM_REG, .start = SZ_16K, .len = SZ_16K,
+		{ .type = BTRFS_KUNIT_REG, .start = SZ_16K, .len = SZ_16K,
 		  .disk_bytenr = SZ_2M, .disk_num_bytes = SZ_16K, .offset = 0 },
-		{ .type = BTRFS_KUNIT_EM_PREALLOC, .start = SZ_32K, .len = SZ_32K,
+		{ .type = BTRFS_KUNIT_PREALLOC, .start = SZ_32K, .len = SZ_32K,
 		  .disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K,
 		  .offset = SZ_32K },
 	};
@@ -103,10 +103,10 @@ static void split_extent_keeps_one_extent_map_per_part(struct kunit *test)
 static void adjacent_extent_maps_are_merged(struct kunit *test)
 {
 	/* Two regular extents, adjacent in the file and on disk. */
-	const struct btrfs_kunit_em descs[] = {
-		{ .type = BTRFS_KUNIT_EM_REG, .start = 0, .len = SZ_16K,
+	const struct btrfs_kunit_extent descs[] = {
+		{ .type = BTRFS_KUNIT_REG, .start = 0, .len = SZ_16K,
 		  .disk_bytenr = SZ_1M, .disk_num_bytes = SZ_16K },
-		{ .type = BTRFS_KUNIT_EM_REG, .start = SZ_16K, .len = SZ_16K,
+		{ .type = BTRFS_KUNIT_REG, .start = SZ_16K, .len = SZ_16K,
 		  .disk_bytenr = SZ_1M + SZ_16K, .disk_num_bytes = SZ_16K },
 	};
 	struct btrfs_kunit_fs fs;
@@ -125,12 +125,12 @@ static void adjacent_extent_maps_are_merged(struct kunit *test)
 
 static void compressed_hole_and_inline_extent_maps_keep_their_kind(struct kunit *test)
 {
-	const struct btrfs_kunit_em descs[] = {
-		{ .type = BTRFS_KUNIT_EM_INLINE, .start = 0, .len = SECTORSIZE,
+	const struct btrfs_kunit_extent descs[] = {
+		{ .type = BTRFS_KUNIT_INLINE, .start = 0, .len = SECTORSIZE,
 		  .ram_bytes = 100 },
-		{ .type = BTRFS_KUNIT_EM_HOLE, .start = SECTORSIZE,
+		{ .type = BTRFS_KUNIT_HOLE, .start = SECTORSIZE,
 		  .len = SZ_16K - SECTORSIZE },
-		{ .type = BTRFS_KUNIT_EM_COMPRESSED, .start = SZ_16K,
+		{ .type = BTRFS_KUNIT_COMPRESSED, .start = SZ_16K,
 		  .len = SZ_128K, .disk_bytenr = SZ_1M,
 		  .disk_num_bytes = SZ_8K, .ram_bytes = SZ_128K },
 	};
@@ -162,6 +162,111 @@ static void range_without_extent_map_reads_as_hole(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, em->disk_bytenr, EXTENT_MAP_HOLE);
 	KUNIT_EXPECT_LE(test, em->start, SZ_64K);
 	KUNIT_EXPECT_GT(test, btrfs_extent_map_end(em), SZ_64K);
+}
+
+static void file_extent_items_are_read_back_by_get_extent(struct kunit *test)
+{
+	/*
+	 * Inline data, an explicit hole, a compressed extent, and a 64K
+	 * preallocated extent whose second 16K were written: prealloc,
+	 * regular, prealloc items over one disk extent.
+	 */
+	const struct btrfs_kunit_extent items[] = {
+		{ .type = BTRFS_KUNIT_INLINE, .start = 0, .len = SECTORSIZE,
+		  .ram_bytes = 100 },
+		{ .type = BTRFS_KUNIT_HOLE, .start = SECTORSIZE,
+		  .len = SZ_16K - SECTORSIZE },
+		{ .type = BTRFS_KUNIT_COMPRESSED, .start = SZ_16K,
+		  .len = SZ_128K, .disk_bytenr = SZ_1M,
+		  .disk_num_bytes = SZ_8K, .ram_bytes = SZ_128K },
+		{ .type = BTRFS_KUNIT_PREALLOC, .start = SZ_128K + SZ_16K,
+		  .len = SZ_16K, .disk_bytenr = SZ_2M, .disk_num_bytes = SZ_64K },
+		{ .type = BTRFS_KUNIT_REG, .start = SZ_128K + SZ_32K,
+		  .len = SZ_16K, .disk_bytenr = SZ_2M, .disk_num_bytes = SZ_64K,
+		  .offset = SZ_16K },
+		{ .type = BTRFS_KUNIT_PREALLOC, .start = SZ_128K + SZ_32K + SZ_16K,
+		  .len = SZ_32K, .disk_bytenr = SZ_2M, .disk_num_bytes = SZ_64K,
+		  .offset = SZ_32K },
+	};
+	struct btrfs_kunit_fs fs;
+	struct extent_map *em;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_256K);
+	btrfs_kunit_insert_file_extents(test, fs.inode, items, ARRAY_SIZE(items));
+	KUNIT_EXPECT_EQ(test, btrfs_header_nritems(fs.root->node), ARRAY_SIZE(items));
+
+	em = get_extent(test, fs.inode, 0);
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, EXTENT_MAP_INLINE);
+	KUNIT_EXPECT_EQ(test, em->ram_bytes, 100);
+	em = get_extent(test, fs.inode, SZ_8K);
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, EXTENT_MAP_HOLE);
+	KUNIT_EXPECT_EQ(test, em->start, SECTORSIZE);
+	KUNIT_EXPECT_EQ(test, em->len, SZ_16K - SECTORSIZE);
+	em = get_extent(test, fs.inode, SZ_64K);
+	KUNIT_EXPECT_TRUE(test, extent_map_is_compressed(em));
+	KUNIT_EXPECT_EQ(test, em->start, SZ_16K);
+	KUNIT_EXPECT_EQ(test, em->disk_num_bytes, SZ_8K);
+	KUNIT_EXPECT_EQ(test, em->ram_bytes, SZ_128K);
+
+	em = get_extent(test, fs.inode, SZ_128K + SZ_16K);
+	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PREALLOC);
+	KUNIT_EXPECT_EQ(test, em->len, SZ_16K);
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, SZ_2M);
+	em = get_extent(test, fs.inode, SZ_128K + SZ_32K);
+	KUNIT_EXPECT_FALSE_MSG(test, em->flags & EXTENT_FLAG_PREALLOC,
+			       "the written part of the extent is regular");
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, SZ_2M);
+	KUNIT_EXPECT_EQ(test, em->disk_num_bytes, SZ_64K);
+	KUNIT_EXPECT_EQ(test, em->offset, SZ_16K);
+	em = get_extent(test, fs.inode, SZ_128K + SZ_32K + SZ_16K);
+	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PREALLOC);
+	KUNIT_EXPECT_EQ(test, em->start, SZ_128K + SZ_32K + SZ_16K);
+	KUNIT_EXPECT_EQ(test, em->len, SZ_32K);
+	KUNIT_EXPECT_EQ(test, em->offset, SZ_32K);
+}
+
+static void pinned_extent_map_hides_the_items_it_covers(struct kunit *test)
+{
+	/* A write in flight into the middle of a preallocated extent. */
+	const struct btrfs_kunit_extent item = {
+		.type = BTRFS_KUNIT_PREALLOC, .start = 0, .len = SZ_64K,
+		.disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K,
+	};
+	const struct btrfs_kunit_extent io_em = {
+		.type = BTRFS_KUNIT_REG, .start = SZ_16K, .len = SZ_16K,
+		.disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K,
+		.offset = SZ_16K, .pinned = true,
+	};
+	struct btrfs_kunit_fs fs;
+	struct extent_map *em;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_64K);
+	btrfs_kunit_insert_file_extent(test, fs.inode, &item);
+	btrfs_kunit_add_extent_map(test, fs.inode, &io_em);
+
+	em = get_extent(test, fs.inode, SZ_16K);
+	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PINNED);
+	KUNIT_EXPECT_FALSE(test, em->flags & EXTENT_FLAG_PREALLOC);
+	KUNIT_EXPECT_EQ(test, em->disk_bytenr, SZ_1M);
+	em = get_extent(test, fs.inode, 0);
+	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PREALLOC);
+	KUNIT_EXPECT_EQ_MSG(test, btrfs_extent_map_end(em), SZ_16K,
+			    "the item's extent map overlaps the pinned one");
+	em = get_extent(test, fs.inode, SZ_32K);
+	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PREALLOC);
+	KUNIT_EXPECT_EQ(test, em->start, SZ_32K);
+	KUNIT_EXPECT_EQ(test, em->offset, SZ_32K);
+}
+
+static void nodatacow_inode_has_the_flags_of_chattr_c(struct kunit *test)
+{
+	struct btrfs_kunit_fs fs;
+
+	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, 0);
+	KUNIT_EXPECT_FALSE(test, fs.inode->flags & BTRFS_INODE_NODATACOW);
+	btrfs_kunit_set_nodatacow(fs.inode);
+	KUNIT_EXPECT_TRUE(test, fs.inode->flags & BTRFS_INODE_NODATACOW);
+	KUNIT_EXPECT_TRUE(test, fs.inode->flags & BTRFS_INODE_NODATASUM);
 }
 
 static void dirty_range_without_reservation_is_marked_noreserve(struct kunit *test)
@@ -249,6 +354,9 @@ static struct kunit_case btrfs_test_helpers_cases[] = {
 	KUNIT_CASE(adjacent_extent_maps_are_merged),
 	KUNIT_CASE(compressed_hole_and_inline_extent_maps_keep_their_kind),
 	KUNIT_CASE(range_without_extent_map_reads_as_hole),
+	KUNIT_CASE(file_extent_items_are_read_back_by_get_extent),
+	KUNIT_CASE(pinned_extent_map_hides_the_items_it_covers),
+	KUNIT_CASE(nodatacow_inode_has_the_flags_of_chattr_c),
 	KUNIT_CASE(dirty_range_without_reservation_is_marked_noreserve),
 	KUNIT_CASE(dirty_range_with_reservation_takes_data_space),
 	KUNIT_CASE(full_data_space_info_refuses_reservations),
