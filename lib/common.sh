@@ -121,8 +121,12 @@ boot_guest() {
 # kunit_kernel: build the project's UML kernel (.kunitconfig) with kunit.py in
 # $BUILD/kunit, incrementally, as 'make kunit' does, and print the path of the binary. The
 # KUnit suites, the end-to-end scenarios and the proof's fixed kernel all run this one build.
+# KUNIT_KERNEL_BUILT=1 says that it was just built from the tree as it is (tools/test sets it
+# after its KUnit stage): then kbuild's pass over the whole tree is skipped.
 kunit_kernel() {
-	"$REPO/tools/kunit" --build-only >&2 || return 1
+	if [ "${KUNIT_KERNEL_BUILT:-}" != 1 ] || [ ! -x "$BUILD/kunit/linux" ]; then
+		"$REPO/tools/kunit" --build-only >&2 || return 1
+	fi
 	echo "$BUILD/kunit/linux"
 }
 
