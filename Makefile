@@ -9,7 +9,7 @@ T := tools
 
 .DEFAULT_GOAL := all
 .PHONY: all help deps prepare kunit kunit-debug e2e fuzz proof test bench check \
-	export format-patch reset-tree clean
+	export format-patch reset-tree clean fstests
 
 all: deps prepare kunit ## main job: set up the machine and the tree, build UML, run our KUnit suites
 
@@ -36,11 +36,15 @@ SEEDS ?= 20
 fuzz: prepare ## randomized end-to-end cases against a model: the fixed seeds and SEEDS random ones (20)
 	@$(T)/fuzz/run --fixed --seeds $(SEEDS)
 
-proof: prepare ## show that every KUnit case and scenario fails on kernels without the fix
+proof: prepare ## show that the KUnit cases, scenarios and fuzz seeds fail on kernels without the fix
 	@$(T)/proof/run
 
-test: deps ## everything that guards the project: kunit, e2e, proof, check; one verdict
+test: deps ## everything that guards the project: kunit, e2e, location, fuzz, proof, check; one verdict
 	@$(T)/test
+
+fstests: prepare ## fstests on btrfs inside UML (TESTS=, GROUPS=, KERNEL=, UPSTREAM=1, FSTESTS=)
+	@$(T)/fstests/run $(if $(GROUPS),--groups '$(GROUPS)') $(if $(TESTS),--tests '$(TESTS)') \
+		$(if $(KERNEL),--kernel '$(KERNEL)') $(if $(UPSTREAM),--upstream)
 
 bench: prepare ## small clone/dedupe cost, upstream 6.12 against ours, in one run
 	@$(T)/bench/run

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Results of an fstests run of tools/fstests/run: one line a test, the tests not run with
+their reasons, and "N passed, N failed, N not run".
+
+    report.py OUT GUEST...
+
+Each OUT/GUEST holds the tests the guest was given (tests), fstests' xunit report
+(results/result.xml, written when check ends) and check's output (check.out, the fallback
+for a guest that did not end). A test with no result counts as failed. The table is also
+written to OUT/results.tsv.
+"""
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+
+def from_xunit(path):
+    res = {}
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return res
+    for tc in root.iter('testcase'):
+        name = tc.get('name')
+        secs = tc.get('time', '')
+        fail = tc.find('failure')
+        skip = tc.find('skipped')
+        if fail is not None:
+            res[name] = ('failed', secs, fail.get('message', ''))
+        elif skip is not None:
+            res[name] = ('not run', secs, (skip.get('message') or '').strip())
+        else:
+            res[name] = ('passed', secs, '')
+    return res
+
+
+def from_check_out(path, results_dir):
+    """Results of the tests check printed a line for (name first, then the outcome)."""
+    res = {}
+    try:
+        lines = open(path, errors='replace').read().splitlines()
+    except OSError:
+        return res
+    for line in lines:
+        m = re.match(r'^((?:btrfs|generic)/\d+)\s+(.*)$', line)
+        if not m:
+            continue
+        name, rest = m.groups()
+        if '[not run]' in rest:
+            why = rest.split('[not run]', 1)[1].strip()
+            try:
+                why = open(os.path.join(results_dir, name + '.notrun')).read().strip()
+            except OSError:
+                pass
+            res[name] = ('not run', '', why)
+        elif re.search(r'output mismatch|_check_|\[failed|not ok', rest):
+            res[name] = ('failed', '', rest.strip())
+        else:
+            t = re.search(r'(\d+)s\s*$', rest)
+            if t:
+                res[name] = ('passed', t.group(1), '')
+    return res
+
+
+def main():
+    out, guests = sys.argv[1], sys.argv[2:]
+    rows = []
+    for g in guests:
+        d = os.path.join(out, g)
+        try:
+            tests = open(os.path.join(d, 'tests')).read().split()
+        except OSError:
+            tests = []
+        res = from_check_out(os.path.join(d, 'check.out'), os.path.join(d, 'results'))
+        res.update(from_xunit(os.path.join(d, 'results', 'result.xml')))
+        for t in tests:
+            st, secs, why = res.get(t, ('failed', '', 'no result: the guest ended before it'))
+            rows.append((t, st, secs, why, g))
+    rows.sort()
+    width = max([len(r[0]) for r in rows] + [4])
+    with open(os.path.join(out, 'results.tsv'), 'w') as f:
+        f.write('test\tresult\tseconds\tguest\treason\n')
+        for t, st, secs, why, g in rows:
+            f.write(f'{t}\t{st}\t{secs}\t{g}\t{why}\n')
+    for t, st, secs, why, g in rows:
+        s = f'{secs} s' if secs != '' else '-'
+        line = f'    {t:<{width}}  {st:<8} {s:>7}'
+        if st != 'passed':
+            line += f'  {why}'
+        print(line)
+    n = {k: sum(1 for r in rows if r[1] == k) for k in ('passed', 'failed', 'not run')}
+    total = sum(float(r[2]) for r in rows if re.match(r'^[0-9.]+$', r[2] or ''))
+    print(f'    {len(rows)} tests, {total:.0f} s of test time in all guests (table: '
+          f'{os.path.join(out, "results.tsv")})')
+    print(f'{n["passed"]} passed, {n["failed"]} failed, {n["not run"]} not run')
+    return 1 if n['failed'] else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
