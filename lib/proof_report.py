@@ -25,7 +25,8 @@ from kunit_summary import leaves
 
 GUARD_SUITES = ("btrfs_reflink_",)
 # The variants that the fixed fuzz seeds must catch: no flush at all, and the rule of an
-# earlier version of the fix that went by the type of the extent maps.
+# earlier version of the fix that went by the type of the extent maps. tools/proof/run
+# runs the seeds on these only.
 FUZZ_CATCHES = ("1-no-flush", "5-extent-type")
 SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "e2e",
                          "scenarios")
