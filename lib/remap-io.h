@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <linux/fs.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -66,6 +67,24 @@ static inline const char *remap_strerror(int err)
  * Append @buf to @fd, @size bytes at a time, then 4 KiB at a time, until
  * ENOSPC: no data space is left. Returns the bytes written or a negative errno.
  */
+/*
+ * Clone or dedupe [soff, soff + len) of src to doff of dst; on failure, say so on
+ * stderr as "TOOL: clone|dedupe: reason". Returns 0 or 1, a command's exit status.
+ */
+static inline int remap_cmd(const char *tool, int dedupe, int src, uint64_t soff,
+			    int dst, uint64_t doff, uint64_t len)
+{
+	int ret = dedupe ? remap_dedupe(src, soff, dst, doff, len) :
+			   remap_clone(src, soff, dst, doff, len);
+
+	if (ret) {
+		fprintf(stderr, "%s: %s: %s\n", tool, dedupe ? "dedupe" : "clone",
+			remap_strerror(ret));
+		return 1;
+	}
+	return 0;
+}
+
 static inline int64_t fill_until_enospc(int fd, const void *buf, size_t size)
 {
 	int64_t total = 0;

@@ -149,19 +149,9 @@ static int do_remap(int dedupe, char **argv)
 {
 	int src = open_or_die(argv[0], O_RDONLY);
 	int dst = open_or_die(argv[2], dedupe ? O_RDONLY : O_WRONLY);
-	uint64_t soff = size_arg(argv[1]), doff = size_arg(argv[3]), len = size_arg(argv[4]);
-	int ret;
 
-	if (dedupe)
-		ret = remap_dedupe(src, soff, dst, doff, len);
-	else
-		ret = remap_clone(src, soff, dst, doff, len);
-	if (ret) {
-		fprintf(stderr, "fuzz-io: %s: %s\n", dedupe ? "dedupe" : "clone",
-			remap_strerror(ret));
-		return 1;
-	}
-	return 0;
+	return remap_cmd("fuzz-io", dedupe, src, size_arg(argv[1]), dst, size_arg(argv[3]),
+			 size_arg(argv[4]));
 }
 
 /*
