@@ -36,8 +36,9 @@ SEEDS ?= 20
 fuzz: prepare ## randomized end-to-end cases against a model: the fixed seeds and SEEDS random ones (20)
 	@$(T)/fuzz/run --fixed --seeds $(SEEDS)
 
-proof: prepare ## show that the KUnit cases, scenarios and fuzz seeds fail on kernels without the fix
-	@$(T)/proof/run
+# make proof FULL=1: every scenario on every variant, not only on those it claims.
+proof: prepare ## show that the KUnit cases, scenarios and fuzz seeds fail on kernels without the fix (FULL=1)
+	@$(T)/proof/run $(if $(FULL),--all-scenarios)
 
 test: deps ## everything that guards the project: kunit, e2e, location, fuzz, proof, check; one verdict
 	@$(T)/test

@@ -130,6 +130,16 @@ kunit_kernel() {
 	echo "$BUILD/kunit/linux"
 }
 
+# e2e_identity KERNEL: what the results of every end-to-end scenario on KERNEL depend on:
+# the kernel binary, the scenarios, and what the guest runs them with.
+e2e_identity() {
+	{
+		sha1sum <"$1"
+		cat "$REPO"/tools/e2e/lib.sh "$REPO"/tools/e2e/e2e-io.c "$REPO"/tools/e2e/scenarios/*.sh \
+			"$REPO"/lib/guest-init "$REPO"/lib/remap-io.h | sha1sum
+	} | sha1sum | cut -c1-40
+}
+
 # guest_lost DIR: what the guest booted in DIR said it could not see, if it said so (see
 # lost() in lib/guest-init).
 guest_lost() {

@@ -3,8 +3,9 @@
 """Tabulate a proof run (tools/proof/run) and decide whether it proves anything.
 
 Reads DIR/VARIANT/kunit.json (kunit.py's JSON), DIR/VARIANT/e2e.ktap (the end-to-end
-runner's KTAP) and DIR/VARIANT/fuzz.ktap (the fixed fuzz seeds' KTAP) for every variant,
-prints what each variant fails, then checks that
+runner's KTAP) and DIR/VARIANT/fuzz.ktap (the fixed fuzz seeds' KTAP) for every variant
+(a variant may have run some scenarios, or none), prints what each variant fails, then
+checks that
 - the fixed kernel passes every KUnit case, every scenario and every fixed fuzz seed,
 - every other variant fails at least one KUnit case,
 - every case of the btrfs_reflink_* suites fails on at least one variant,
@@ -117,17 +118,17 @@ def main():
 
     scen = sorted({s for e in e2e.values() if e for s in e})
     if scen:
-        print("\nEnd-to-end scenarios by variant ('.' passed, 'F' failed):")
+        print("\nEnd-to-end scenarios by variant ('.' passed, 'F' failed, '-' not run):")
         for s in scen:
-            row = [mark(e2e[v].get(s, False)) if e2e[v] is not None else "-"
+            row = [mark(e2e[v][s]) if e2e[v] and s in e2e[v] else "-"
                    for v in variants]
             print(f"  {s:<{width}} " + " ".join(f"{r:>2}" for r in row))
 
     seeds = sorted({s for f in fuzz.values() if f for s in f})
     if seeds:
-        print("\nFixed fuzz seeds by variant ('.' passed, 'F' failed):")
+        print("\nFixed fuzz seeds by variant ('.' passed, 'F' failed, '-' not run):")
         for s in seeds:
-            row = [mark(fuzz[v].get(s, False)) if fuzz[v] is not None else "-"
+            row = [mark(fuzz[v][s]) if fuzz[v] and s in fuzz[v] else "-"
                    for v in variants]
             print(f"  {s:<{width}} " + " ".join(f"{r:>2}" for r in row))
 
