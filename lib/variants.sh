@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The proof's variants of the fix (tools/proof/variants/VARIANT.patch, each against the
+# prepared tree): built incrementally in a copy of a build of the tree. Sourced after
+# lib/common.sh by tools/proof/run and tools/fstests/run.
+
+# variant_files: every file that some variant changes, one a line. Each variant build gets
+# a fresh copy of each of them (patched or not), so nothing compiled for one variant stays
+# in the next.
+variant_files() {
+	local patch
+
+	for patch in "$REPO"/tools/proof/variants/*.patch; do
+		git apply --numstat "$patch" | cut -f3
+	done | sed '/^$/d' | sort -u
+}
+
+# build_variant VARIANT OBJ OUT: build the tree with VARIANT applied in OBJ, a copy of a
+# build directory of the tree, and copy the kernel to OUT/linux; prints its path. The files
+# the variants change are patched copies in OUT/src, bind-mounted over the tree's own in a
+# mount namespace of the build's own: the tree is never changed, and only those files (and
+# what includes them) are compiled again.
+build_variant() {
+	local v=$1 obj=$2 out=$3 src=$3/src patch=$REPO/tools/proof/variants/$1.patch f start
+	local files=()
+
+	[ -f "$patch" ] || die "no variant $v" "the variants are in tools/proof/variants/"
+	mapfile -t files < <(variant_files)
+	rm -rf "$src"
+	mkdir -p "$src"
+	for f in "${files[@]}"; do
+		[ -f "$TREE/$f" ] || die "a variant changes $f, which is not in the tree" \
+			"variants may only change files of the tree, not add any"
+		mkdir -p "$src/$(dirname "$f")"
+		cp "$TREE/$f" "$src/$f"
+	done
+	git -C "$src" init -q && git -C "$src" apply "$patch" ||
+		die "variant $v does not apply to the tree" "refresh $patch against the tree"
+	start=$(date +%s)
+	# shellcheck disable=SC2016
+	if ! timeout "${BUILD_TIMEOUT:-1800}" "${PRIVATE_NS[@]}" bash -c '
+		src=$1 tree=$2 obj=$3 jobs=$4
+		shift 4
+		for f in "$@"; do
+			mount --bind "$src/$f" "$tree/$f" || exit 1
+		done
+		exec make -C "$tree" ARCH=um O="$obj" -j"$jobs"' - "$src" "$TREE" "$obj" "$(jobs)" "${files[@]}" \
+		>"$out/build.log" 2>&1; then
+		die "the build of variant $v failed: $(grep -m1 -E ': (error|fatal error):|Error [0-9]+|mount:' "$out/build.log")" \
+			"see $out/build.log"
+	fi
+	cp "$obj/linux" "$out/linux" || die "no kernel in $obj after the build of $v" "see $out/build.log"
+	info "built variant $v in $(($(date +%s) - start)) s" >&2
+	echo "$out/linux"
+}
