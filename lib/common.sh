@@ -18,6 +18,13 @@ GIT_ID=(-c user.name="btrfs KUnit workbench" -c user.email="workbench@localhost"
 # Kernel messages that mean btrfs, or the kernel, got into trouble.
 KERNEL_TROUBLE='BTRFS (error|critical)|WARNING:|BUG:|Oops|Call Trace|failed to run delalloc|cow_file_range failed|run_delalloc_nocow failed'
 
+# kernel_trouble DMESG: the first three lines of KERNEL_TROUBLE in the kernel log DMESG of a
+# guest, from the guest's start on ("guest: start of", lib/guest-init). The boot itself warns
+# once on every kernel ("No virtio device ID configured for PCI", kunit.py's UML defaults).
+kernel_trouble() {
+	sed -n '/guest: start of/,$p' "$1" | grep -E -m3 "$KERNEL_TROUBLE"
+}
+
 _t0=$(date +%s)
 
 # step MESSAGE: announce a step of the current job.
@@ -131,11 +138,12 @@ kunit_kernel() {
 }
 
 # e2e_identity KERNEL: what the results of every end-to-end scenario on KERNEL depend on:
-# the kernel binary, the scenarios, and what the guest runs them with.
+# the kernel binary, the scenarios, what the guest runs them with, and how the runner
+# judges them.
 e2e_identity() {
 	{
 		sha1sum <"$1"
-		cat "$REPO"/tools/e2e/lib.sh "$REPO"/tools/e2e/e2e-io.c "$REPO"/tools/e2e/scenarios/*.sh \
+		cat "$REPO"/tools/e2e/run "$REPO"/lib/common.sh "$REPO"/tools/e2e/lib.sh "$REPO"/tools/e2e/e2e-io.c "$REPO"/tools/e2e/scenarios/*.sh \
 			"$REPO"/lib/guest-init "$REPO"/lib/remap-io.h | sha1sum
 	} | sha1sum | cut -c1-40
 }

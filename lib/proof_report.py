@@ -15,6 +15,10 @@ checks that
 With --partial (a run of some of the variants) the third check is left out; the others
 look only at the variants that ran.
 Ends with "proof: N passed, N failed" over those checks; exits 1 if any failed.
+
+proof_report.py --claims VARIANT prints the scenarios that must fail on VARIANT, a name a
+line: tools/proof/run boots those, so one reading of the claims decides both what runs and
+what is checked.
 """
 
 import json
@@ -74,12 +78,21 @@ def ktap_results(path):
 
 def main():
     args = sys.argv[1:]
+    if args and args[0] == "--claims":
+        if len(args) != 2:
+            print("usage: proof_report.py --claims VARIANT", file=sys.stderr)
+            return 2
+        for s, claimed in sorted(scenario_claims().items()):
+            if args[1] in claimed:
+                print(s)
+        return 0
     # Only some of the variants: a case that only another variant fails proves nothing here.
     partial = bool(args) and args[0] == "--partial"
     if partial:
         args = args[1:]
     if len(args) < 2:
-        print("usage: proof_report.py [--partial] DIR VARIANT...", file=sys.stderr)
+        print("usage: proof_report.py [--partial] DIR VARIANT... | --claims VARIANT",
+              file=sys.stderr)
         return 2
     root, variants = args[0], args[1:]
     kunit = {v: kunit_results(os.path.join(root, v, "kunit.json")) for v in variants}
