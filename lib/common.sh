@@ -19,8 +19,8 @@ GIT_ID=(-c user.name="btrfs KUnit workbench" -c user.email="workbench@localhost"
 KERNEL_TROUBLE='BTRFS (error|critical)|WARNING:|BUG:|Oops|Call Trace|failed to run delalloc|cow_file_range failed|run_delalloc_nocow failed'
 
 # kernel_trouble DMESG: the first three lines of KERNEL_TROUBLE in the kernel log DMESG of a
-# guest, from the guest's start on ("guest: start of", lib/guest-init). The boot itself warns
-# once on every kernel ("No virtio device ID configured for PCI", kunit.py's UML defaults).
+# guest, from the guest's start on ("guest: start of", lib/guest-init): what the boot itself
+# logs belongs to no scenario or workload.
 kernel_trouble() {
 	sed -n '/guest: start of/,$p' "$1" | grep -E -m3 "$KERNEL_TROUBLE"
 }
