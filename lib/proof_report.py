@@ -41,9 +41,10 @@ def scenario_claims():
     """{scenario name: [variants it must fail on]} from the scenario files."""
     claims = {}
     for f in sorted(os.listdir(SCENARIOS)):
-        if not f.endswith(".sh"):
+        if not f.endswith(".sh") or f.startswith("."):
             continue
-        name = re.sub(r"^[0-9]+-", "", f[:-3])
+        # NN-name.sh, as tools/e2e/run names them.
+        name = re.sub(r"^[0-9]{2}-", "", f[:-3])
         with open(os.path.join(SCENARIOS, f)) as fh:
             for line in fh:
                 m = re.match(r"#\s*proof:\s*fails on\s+(.+)", line)
