@@ -43,10 +43,10 @@ proof: prepare ## show that the KUnit cases, scenarios and fuzz seeds fail on ke
 test: deps ## everything that guards the project: kunit, e2e, location, fuzz, proof, check; one verdict
 	@$(T)/test
 
-fstests: prepare ## fstests on btrfs inside UML (TESTS=, GROUPS=, KERNEL=, UPSTREAM=1, VARIANT=, FSTESTS=)
+fstests: prepare ## fstests on btrfs inside UML (TESTS=, GROUPS=, KERNEL=, UPSTREAM=1, VARIANT=, FSTESTS=, RESUME=1)
 	@$(T)/fstests/run $(if $(GROUPS),--groups '$(GROUPS)') $(if $(TESTS),--tests '$(TESTS)') \
 		$(if $(KERNEL),--kernel '$(KERNEL)') $(if $(UPSTREAM),--upstream) \
-		$(if $(VARIANT),--variant '$(VARIANT)')
+		$(if $(VARIANT),--variant '$(VARIANT)') $(if $(RESUME),--resume)
 
 bench: prepare ## small clone/dedupe cost, upstream 6.12 against ours, in one run
 	@$(T)/bench/run

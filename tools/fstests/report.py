@@ -3,12 +3,18 @@
 """Results of an fstests run of tools/fstests/run: one line a test, the tests not run with
 their reasons, and "N passed, N failed, N not run".
 
-    report.py OUT GUEST...
+    report.py [--earlier PART]... OUT GUEST...
+    report.py --done PART...
 
 Each OUT/GUEST holds the tests the guest was given (tests), fstests' xunit report
 (results/result.xml, written when check ends) and check's output (check.out, the fallback
 for a guest that did not end). A test with no result counts as failed. The table is also
 written to OUT/results.tsv.
+
+A PART is the directory of a guest of an earlier, interrupted run on the same kernel
+(tools/fstests/run --resume): its tests with a result join the table, the later result of a
+test first; the tests it did not reach do not. --done prints the tests with a result in the
+PARTs, one a line.
 """
 import os
 import re
@@ -64,21 +70,46 @@ def from_check_out(path, results_dir):
     return res
 
 
+def results(d):
+    """{test: (result, seconds, reason)} of the tests the guest in directory d ran."""
+    res = from_check_out(os.path.join(d, 'check.out'), os.path.join(d, 'results'))
+    res.update(from_xunit(os.path.join(d, 'results', 'result.xml')))
+    return res
+
+
 def main():
-    out, guests = sys.argv[1], sys.argv[2:]
-    rows = []
+    args = sys.argv[1:]
+    if args[:1] == ['--done']:
+        done = set()
+        for d in args[1:]:
+            done.update(results(d))
+        for t in sorted(done):
+            print(t)
+        return 0
+    earlier = []
+    while args[:1] == ['--earlier'] and len(args) > 1:
+        earlier.append(args[1])
+        args = args[2:]
+    if not args or (len(args) < 2 and not earlier):
+        print('usage: report.py [--earlier PART]... OUT GUEST... | --done PART...',
+              file=sys.stderr)
+        return 2
+    out, guests = args[0], args[1:]
+    rows = {}
+    for d in earlier:
+        for t, (st, secs, why) in results(d).items():
+            rows[t] = (t, st, secs, why, os.path.relpath(d, out))
     for g in guests:
         d = os.path.join(out, g)
         try:
             tests = open(os.path.join(d, 'tests')).read().split()
         except OSError:
             tests = []
-        res = from_check_out(os.path.join(d, 'check.out'), os.path.join(d, 'results'))
-        res.update(from_xunit(os.path.join(d, 'results', 'result.xml')))
+        res = results(d)
         for t in tests:
             st, secs, why = res.get(t, ('failed', '', 'no result: the guest ended before it'))
-            rows.append((t, st, secs, why, g))
-    rows.sort()
+            rows[t] = (t, st, secs, why, g)
+    rows = sorted(rows.values())
     width = max([len(r[0]) for r in rows] + [4])
     with open(os.path.join(out, 'results.tsv'), 'w') as f:
         f.write('test\tresult\tseconds\tguest\treason\n')
