@@ -3,7 +3,7 @@
 """Results of an fstests run of tools/fstests/run: one line a test, the tests not run with
 their reasons, and "N passed, N failed, N not run".
 
-    report.py [--earlier PART]... OUT GUEST...
+    report.py [--list FILE] [--earlier PART]... OUT GUEST...
     report.py --done PART...
 
 Each OUT/GUEST holds the tests the guest was given (tests), fstests' xunit report
@@ -14,7 +14,8 @@ written to OUT/results.tsv.
 A PART is the directory of a guest of an earlier, interrupted run on the same kernel
 (tools/fstests/run --resume): its tests with a result join the table, the later result of a
 test first; the tests it did not reach do not. --done prints the tests with a result in the
-PARTs, one a line.
+PARTs, one a line. --list FILE (a test a line) keeps the earlier results to the tests the run
+was asked for.
 """
 import os
 import re
@@ -87,18 +88,24 @@ def main():
             print(t)
         return 0
     earlier = []
-    while args[:1] == ['--earlier'] and len(args) > 1:
-        earlier.append(args[1])
+    wanted = None
+    while args[:1] in (['--earlier'], ['--list']) and len(args) > 1:
+        if args[0] == '--list':
+            wanted = set(open(args[1]).read().split())
+        else:
+            earlier.append(args[1])
         args = args[2:]
     if not args or (len(args) < 2 and not earlier):
-        print('usage: report.py [--earlier PART]... OUT GUEST... | --done PART...',
+        print('usage: report.py [--list FILE] [--earlier PART]... OUT GUEST... | '
+              '--done PART...',
               file=sys.stderr)
         return 2
     out, guests = args[0], args[1:]
     rows = {}
     for d in earlier:
         for t, (st, secs, why) in results(d).items():
-            rows[t] = (t, st, secs, why, os.path.relpath(d, out))
+            if wanted is None or t in wanted:
+                rows[t] = (t, st, secs, why, os.path.relpath(d, out))
     for g in guests:
         d = os.path.join(out, g)
         try:
