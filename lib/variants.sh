@@ -4,6 +4,15 @@
 # prepared tree): built incrementally in a copy of a build of the tree. Sourced after
 # lib/common.sh by tools/proof/run and tools/fstests/run.
 
+# variant_patch VARIANT: the patch of VARIANT; stops, listing the variants, if there is none.
+variant_patch() {
+	local d=$REPO/tools/proof/variants
+
+	[ -f "$d/$1.patch" ] ||
+		die "no variant $1" "the variants, in $d: $(cd "$d" && ls -- *.patch | sed 's/\.patch$//' | paste -sd' ' -)"
+	echo "$d/$1.patch"
+}
+
 # variant_files: every file that some variant changes, one a line. Each variant build gets
 # a fresh copy of each of them (patched or not), so nothing compiled for one variant stays
 # in the next.
@@ -21,10 +30,10 @@ variant_files() {
 # mount namespace of the build's own: the tree is never changed, and only those files (and
 # what includes them) are compiled again.
 build_variant() {
-	local v=$1 obj=$2 out=$3 src=$3/src patch=$REPO/tools/proof/variants/$1.patch f start
+	local v=$1 obj=$2 out=$3 src=$3/src patch f start
 	local files=()
 
-	[ -f "$patch" ] || die "no variant $v" "the variants are in tools/proof/variants/"
+	patch=$(variant_patch "$v") || exit 1
 	mapfile -t files < <(variant_files)
 	rm -rf "$src"
 	mkdir -p "$src"
