@@ -87,6 +87,74 @@ jobs() {
 	nproc 2>/dev/null || echo 2
 }
 
+# bounded SECONDS COMMAND...: run COMMAND, and if it still runs after SECONDS, TERM it and
+# all it started, then KILL them 5 s later; returns COMMAND's exit status (124 after a
+# timeout). timeout(1) puts COMMAND in a process group of its own, which a Ctrl-C at the
+# terminal does not reach: so bounded records each group in $BUILD/.bounded while it runs,
+# and an INT, TERM or HUP to the script stops them all (stop_bounded) before the script
+# dies of that signal. Else an interrupted run would leave its guests and builds running
+# until their timeout, writing on into the run directories of the next run.
+bounded() {
+	local secs=$1 pid rc
+
+	shift
+	mkdir -p "$BUILD/.bounded"
+	timeout --kill-after=5 "$secs" "$@" &
+	pid=$!
+	: >"$BUILD/.bounded/$$.$pid"
+	wait "$pid"
+	rc=$?
+	rm -f "$BUILD/.bounded/$$.$pid"
+	return $rc
+}
+
+# stop_bounded: TERM the process groups that bounded runs for this script (its subshells
+# included), wait up to 10 s for them to end, then KILL what is left.
+stop_bounded() {
+	local f pids=() _
+
+	for f in "$BUILD/.bounded/$$".*; do
+		[ -e "$f" ] || continue
+		pids+=("${f##*.}")
+		rm -f "$f"
+	done
+	[ ${#pids[@]} -gt 0 ] || return 0
+	printf 'interrupted: stopping the %s guest(s) or build(s) that %s started\n' "${#pids[@]}" "${0#"$REPO"/}" >&2
+	for f in "${pids[@]}"; do
+		kill -TERM -- "-$f" 2>/dev/null
+	done
+	for _ in $(seq 50); do
+		for f in "${pids[@]}"; do
+			running "$f" && break
+		done
+		running "$f" || return 0
+		sleep 0.2
+	done
+	for f in "${pids[@]}"; do
+		kill -KILL -- "-$f" 2>/dev/null
+	done
+}
+
+# running PID: PID is a process, and not a zombie (timeout(1) ends only after what it ran:
+# a zombie timeout waiting to be reaped by this very script is done).
+running() {
+	local state
+
+	state=$(sed -e 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ "${state%% *}" != Z ]
+}
+
+# on_signal SIG: stop what bounded runs, then die of SIG, so that the caller (make, a shell)
+# sees the signal and stops too.
+on_signal() {
+	stop_bounded
+	trap - "$1"
+	kill -s "$1" $$
+}
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
+
 # PRIVATE_NS COMMAND...: runs COMMAND in a mount namespace of its own, where it may mount.
 # Root needs no more; anyone else needs user namespaces.
 PRIVATE_NS=(unshare --mount --propagation private)
@@ -119,7 +187,7 @@ boot_guest() {
 
 	shift 3
 	mkdir -p "$dir/uml"
-	TMPDIR=$dir timeout --kill-after=5 "$secs" "${CONFINE[@]}" "$dir" "$kernel" root=/dev/root \
+	TMPDIR=$dir bounded "$secs" "${CONFINE[@]}" "$dir" "$kernel" root=/dev/root \
 		rootfstype=hostfs rootflags=/ ro init="$REPO/lib/guest-init" con=null \
 		con0=fd:0,fd:1 kunit.enable=0 uml_dir="$dir/uml" GUEST_RW="$dir" GUEST_RO="$REPO:$BUILD" \
 		"$@" </dev/null >"$dir/console.log" 2>&1

@@ -47,7 +47,7 @@ build_variant() {
 		die "variant $v does not apply to the tree" "refresh $patch against the tree"
 	start=$(date +%s)
 	# shellcheck disable=SC2016
-	if ! timeout "${BUILD_TIMEOUT:-1800}" "${PRIVATE_NS[@]}" bash -c '
+	if ! bounded "${BUILD_TIMEOUT:-1800}" "${PRIVATE_NS[@]}" bash -c '
 		src=$1 tree=$2 obj=$3 jobs=$4
 		shift 4
 		for f in "$@"; do
