@@ -6,10 +6,11 @@ their reasons, and "N passed, N failed, N not run".
     report.py [--list FILE] [--earlier PART]... OUT GUEST...
     report.py --done PART...
 
-Each OUT/GUEST holds the tests the guest was given (tests), fstests' xunit report
-(results/result.xml, written when check ends) and check's output (check.out, the fallback
-for a guest that did not end). A test with no result counts as failed. The table is also
-written to OUT/results.tsv.
+Each OUT/GUEST holds the tests the guest was given (tests), check's output (check.out: a
+line a test, and at the end check's summary, whose "Failures:" line has the last word) and
+its results directory (results/: the reason of a test not run in NAME.notrun; an xunit
+report, results/result.xml, if check ran with -R xunit, as earlier runs did). A test with
+no result counts as failed. The table is also written to OUT/results.tsv.
 
 A PART is the directory of a guest of an earlier, interrupted run on the same kernel
 (tools/fstests/run --resume): its tests with a result join the table, the later result of a
@@ -68,6 +69,11 @@ def from_check_out(path, results_dir):
             t = re.search(r'(\d+)s\s*$', rest)
             if t:
                 res[name] = ('passed', t.group(1), '')
+    for line in lines:
+        if line.startswith('Failures:'):
+            for name in line.split()[1:]:
+                if res.get(name, ('',))[0] != 'failed':
+                    res[name] = ('failed', '', 'in the Failures: line of check\'s summary')
     return res
 
 
