@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by the scripts in tools/: paths, messages, timing and failure handling.
-# Source it; it sets no shell options of its own.
+# Source it; it sets no shell options of its own, but traps INT, TERM and HUP (on_signal).
 
 # Physical paths: the UML guests look them up in the host's / themselves, symlinks and all.
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)}
@@ -90,66 +90,101 @@ jobs() {
 # bounded SECONDS COMMAND...: run COMMAND, and if it still runs after SECONDS, TERM it and
 # all it started, then KILL them 5 s later; returns COMMAND's exit status (124 after a
 # timeout). timeout(1) puts COMMAND in a process group of its own, which a Ctrl-C at the
-# terminal does not reach: so bounded records each group in $BUILD/.bounded while it runs,
-# and an INT, TERM or HUP to the script stops them all (stop_bounded) before the script
-# dies of that signal. Else an interrupted run would leave its guests and builds running
-# until their timeout, writing on into the run directories of the next run.
+# terminal does not reach: so bounded records each timeout in $BUILD/.bounded while it runs,
+# and an INT, TERM or HUP to the script stops them (on_signal). Else an interrupted run would
+# leave its guests and builds running until their timeout, writing on into the run
+# directories of the next run. A record is "PID STARTTIME": a PID is used again one day.
 bounded() {
-	local secs=$1 pid rc
+	local secs=$1 pid rc f
 
 	shift
 	mkdir -p "$BUILD/.bounded"
+	# Records of scripts that died without stop_bounded (a KILL, a reboot) go.
+	for f in "$BUILD/.bounded"/*; do
+		[ -e "$f" ] && ! proc_is "$(cat "$f" 2>/dev/null)" && rm -f "$f"
+	done
 	timeout --kill-after=5 "$secs" "$@" &
 	pid=$!
-	: >"$BUILD/.bounded/$$.$pid"
+	echo "$pid $(proc_start "$pid")" >"$BUILD/.bounded/$$.$pid"
 	wait "$pid"
 	rc=$?
 	rm -f "$BUILD/.bounded/$$.$pid"
 	return $rc
 }
 
-# stop_bounded: TERM the process groups that bounded runs for this script (its subshells
-# included), wait up to 10 s for them to end, then KILL what is left.
+# proc_start PID: when process PID started, in clock ticks since boot (field 22 of
+# /proc/PID/stat); empty if there is no such process.
+proc_start() {
+	local stat f
+
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	read -r -a f <<<"${stat##*) }"
+	echo "${f[19]}"
+}
+
+# proc_is "PID STARTTIME": PID is still the process recorded, and not a zombie (timeout(1)
+# ends only after what it ran: a zombie timeout waiting to be reaped is done).
+proc_is() {
+	local pid start stat f
+
+	read -r pid start <<<"$1"
+	[ -n "$start" ] && stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	read -r -a f <<<"${stat##*) }"
+	[ "${f[0]}" != Z ] && [ "${f[19]}" = "$start" ]
+}
+
+# stop_bounded: stop every timeout that bounded runs for this script (its subshells
+# included), and what they run: an INT first (timeout passes it on; kunit.py stops its UML
+# on INT, not on TERM, and UML runs in a session of its own), the KILL of timeout's own
+# --kill-after 5 s later, and a KILL from here after 10 s. Prints what it stopped.
 stop_bounded() {
-	local f pids=() _
+	local f rec recs=() _
 
 	for f in "$BUILD/.bounded/$$".*; do
 		[ -e "$f" ] || continue
-		pids+=("${f##*.}")
-		rm -f "$f"
+		rec=$(cat "$f" 2>/dev/null)
+		proc_is "$rec" && recs+=("$rec")
 	done
-	[ ${#pids[@]} -gt 0 ] || return 0
-	printf 'interrupted: stopping the %s guest(s) or build(s) that %s started\n' "${#pids[@]}" "${0#"$REPO"/}" >&2
-	for f in "${pids[@]}"; do
-		kill -TERM -- "-$f" 2>/dev/null
+	[ ${#recs[@]} -gt 0 ] || return 0
+	for rec in "${recs[@]}"; do
+		kill -INT -- "-${rec%% *}" 2>/dev/null
 	done
 	for _ in $(seq 50); do
-		for f in "${pids[@]}"; do
-			running "$f" && break
+		for rec in "${recs[@]}"; do
+			proc_is "$rec" && break
 		done
-		running "$f" || return 0
+		proc_is "$rec" || break
 		sleep 0.2
 	done
-	for f in "${pids[@]}"; do
-		kill -KILL -- "-$f" 2>/dev/null
+	for rec in "${recs[@]}"; do
+		proc_is "$rec" && kill -KILL -- "-${rec%% *}" 2>/dev/null
+		rm -f "$BUILD/.bounded/$$.${rec%% *}"
 	done
+	printf 'interrupted: stopped the %s guest(s) or build(s) that %s was running\n' \
+		"${#recs[@]}" "${0#"$REPO"/}" >&2
 }
 
-# running PID: PID is a process, and not a zombie (timeout(1) ends only after what it ran:
-# a zombie timeout waiting to be reaped by this very script is done).
-running() {
-	local state
-
-	state=$(sed -e 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ "${state%% *}" != Z ]
-}
-
-# on_signal SIG: stop what bounded runs, then die of SIG, so that the caller (make, a shell)
-# sees the signal and stops too.
+# on_signal SIG: stop the script's background jobs and what bounded runs, run the script's
+# EXIT trap, then die of SIG, so that the caller (make, a shell) sees the signal and stops
+# too. SIGPIPE is ignored from here on: under make test the stage's tee may be gone already.
 on_signal() {
+	local sig=$1 exit_trap pids
+
+	trap '' PIPE
+	trap - "$sig"
 	stop_bounded
-	trap - "$1"
-	kill -s "$1" $$
+	pids=$(builtin jobs -p)
+	# shellcheck disable=SC2086 # one PID a word
+	[ -z "$pids" ] || kill -TERM $pids 2>/dev/null
+	stop_bounded
+	# trap -p prints: trap -- 'COMMAND' EXIT
+	exit_trap=$(trap -p EXIT)
+	trap - EXIT
+	if [ -n "$exit_trap" ]; then
+		eval "set -- ${exit_trap#trap -- }"
+		eval "$1"
+	fi
+	kill -s "$sig" $$
 }
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
