@@ -52,7 +52,7 @@ def from_check_out(path, results_dir):
     except OSError:
         return res
     for line in lines:
-        m = re.match(r'^((?:btrfs|generic)/\d+)\s+(.*)$', line)
+        m = re.match(r'^([a-z0-9_-]+/\d+)\s+(.*)$', line)
         if not m:
             continue
         name, rest = m.groups()
@@ -63,24 +63,35 @@ def from_check_out(path, results_dir):
             except OSError:
                 pass
             res[name] = ('not run', '', why)
-        elif re.search(r'output mismatch|_check_|\[failed|not ok', rest):
+        elif '[expunged]' in rest:
+            res[name] = ('not run', '', 'expunged')
+        elif re.search(r'output mismatch|_check_|\[failed|\[dumped core\]|no qualified output|not ok',
+                       rest):
             res[name] = ('failed', '', rest.strip())
         else:
             t = re.search(r'(\d+)s\s*$', rest)
             if t:
                 res[name] = ('passed', t.group(1), '')
-    for line in lines:
-        if line.startswith('Failures:'):
-            for name in line.split()[1:]:
-                if res.get(name, ('',))[0] != 'failed':
-                    res[name] = ('failed', '', 'in the Failures: line of check\'s summary')
     return res
+
+
+def summary_failures(path):
+    """The tests of the Failures: line of check's summary in check.out."""
+    try:
+        lines = open(path, errors='replace').read().splitlines()
+    except OSError:
+        return []
+    return [n for line in lines if line.startswith('Failures:') for n in line.split()[1:]]
 
 
 def results(d):
     """{test: (result, seconds, reason)} of the tests the guest in directory d ran."""
-    res = from_check_out(os.path.join(d, 'check.out'), os.path.join(d, 'results'))
+    check_out = os.path.join(d, 'check.out')
+    res = from_check_out(check_out, os.path.join(d, 'results'))
     res.update(from_xunit(os.path.join(d, 'results', 'result.xml')))
+    for name in summary_failures(check_out):
+        if res.get(name, ('',))[0] != 'failed':
+            res[name] = ('failed', '', 'in the Failures: line of check\'s summary')
     return res
 
 
