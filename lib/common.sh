@@ -87,13 +87,15 @@ jobs() {
 	nproc 2>/dev/null || echo 2
 }
 
-# bounded SECONDS COMMAND...: run COMMAND, and if it still runs after SECONDS, TERM it and
-# all it started, then KILL them 5 s later; returns COMMAND's exit status (124 after a
-# timeout). timeout(1) puts COMMAND in a process group of its own, which a Ctrl-C at the
-# terminal does not reach: so bounded records each timeout in $BUILD/.bounded while it runs,
-# and an INT, TERM or HUP to the script stops them (on_signal). Else an interrupted run would
-# leave its guests and builds running until their timeout, writing on into the run
-# directories of the next run. A record is "PID STARTTIME": a PID is used again one day.
+# bounded SECONDS COMMAND...: run COMMAND, and if it still runs after SECONDS, INT it and
+# all it started (kunit.py stops its UML on INT, not on TERM), then KILL them 5 s later;
+# returns COMMAND's exit status (124 after a timeout). timeout(1) puts COMMAND in a process
+# group of its own, which a Ctrl-C at the terminal does not reach: so bounded records each
+# timeout in $BUILD/.bounded while it runs, and an INT, TERM or HUP to the script stops them
+# (on_signal). Else an interrupted run would leave its guests and builds running until their
+# timeout, writing on into the run directories of the next run. A record is "PID STARTTIME"
+# (a PID is used again one day), written before timeout starts: the subshell that writes it
+# execs timeout, which keeps its PID and start time.
 bounded() {
 	local secs=$1 pid rc f
 
@@ -101,11 +103,15 @@ bounded() {
 	mkdir -p "$BUILD/.bounded"
 	# Records of scripts that died without stop_bounded (a KILL, a reboot) go.
 	for f in "$BUILD/.bounded"/*; do
-		[ -e "$f" ] && ! proc_is "$(cat "$f" 2>/dev/null)" && rm -f "$f"
+		[ -s "$f" ] && ! proc_is "$(cat "$f" 2>/dev/null)" && rm -f "$f"
 	done
-	timeout --kill-after=5 "$secs" "$@" &
+	(
+		me=$BASHPID
+		echo "$me $(proc_start "$me")" >"$BUILD/.bounded/.new.$me" &&
+			mv "$BUILD/.bounded/.new.$me" "$BUILD/.bounded/$$.$me"
+		exec timeout -s INT --kill-after=5 "$secs" "$@"
+	) &
 	pid=$!
-	echo "$pid $(proc_start "$pid")" >"$BUILD/.bounded/$$.$pid"
 	wait "$pid"
 	rc=$?
 	rm -f "$BUILD/.bounded/$$.$pid"
@@ -143,11 +149,18 @@ stop_bounded() {
 	for f in "$BUILD/.bounded/$$".*; do
 		[ -e "$f" ] || continue
 		rec=$(cat "$f" 2>/dev/null)
-		proc_is "$rec" && recs+=("$rec")
+		if proc_is "$rec"; then
+			recs+=("$rec")
+		else
+			rm -f "$f"
+		fi
 	done
 	[ ${#recs[@]} -gt 0 ] || return 0
+	printf 'interrupted: stopping the %s guest(s) or build(s) that %s is running\n' \
+		"${#recs[@]}" "${0#"$REPO"/}" >&2
 	for rec in "${recs[@]}"; do
-		kill -INT -- "-${rec%% *}" 2>/dev/null
+		# Not yet a process group of its own: the subshell that is to exec timeout.
+		kill -INT -- "-${rec%% *}" 2>/dev/null || kill -TERM "${rec%% *}" 2>/dev/null
 	done
 	for _ in $(seq 50); do
 		for rec in "${recs[@]}"; do
@@ -160,31 +173,32 @@ stop_bounded() {
 		proc_is "$rec" && kill -KILL -- "-${rec%% *}" 2>/dev/null
 		rm -f "$BUILD/.bounded/$$.${rec%% *}"
 	done
-	printf 'interrupted: stopped the %s guest(s) or build(s) that %s was running\n' \
-		"${#recs[@]}" "${0#"$REPO"/}" >&2
 }
 
-# on_signal SIG: stop the script's background jobs and what bounded runs, run the script's
+# on_signal SIG: TERM the script's background jobs (not what they run in the foreground:
+# that stops with them only if it is bounded), stop what bounded runs, run the script's
 # EXIT trap, then die of SIG, so that the caller (make, a shell) sees the signal and stops
 # too. SIGPIPE is ignored from here on: under make test the stage's tee may be gone already.
+# The EXIT trap runs with $? at 128 + the signal's number, as bash would run it; it should
+# not call exit (the script would exit instead of dying of SIG).
 on_signal() {
-	local sig=$1 exit_trap pids
+	local _sig=$1 _exit_trap _pids
 
 	trap '' PIPE
-	trap - "$sig"
-	stop_bounded
-	pids=$(builtin jobs -p)
+	trap - "$_sig"
+	_pids=$(builtin jobs -p)
 	# shellcheck disable=SC2086 # one PID a word
-	[ -z "$pids" ] || kill -TERM $pids 2>/dev/null
+	[ -z "$_pids" ] || kill -TERM $_pids 2>/dev/null
 	stop_bounded
 	# trap -p prints: trap -- 'COMMAND' EXIT
-	exit_trap=$(trap -p EXIT)
+	_exit_trap=$(trap -p EXIT)
 	trap - EXIT
-	if [ -n "$exit_trap" ]; then
-		eval "set -- ${exit_trap#trap -- }"
+	if [ -n "$_exit_trap" ]; then
+		eval "set -- ${_exit_trap#trap -- }"
+		(exit $((128 + $(kill -l "$_sig"))))
 		eval "$1"
 	fi
-	kill -s "$sig" $$
+	kill -s "$_sig" $$
 }
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
