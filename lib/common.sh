@@ -107,7 +107,8 @@ bounded() {
 	done
 	(
 		me=$BASHPID
-		echo "$me $(proc_start "$me")" >"$BUILD/.bounded/.new.$me" &&
+		read -r _ start < <(proc_state "$me")
+		echo "$me $start" >"$BUILD/.bounded/.new.$me" &&
 			mv "$BUILD/.bounded/.new.$me" "$BUILD/.bounded/$$.$me"
 		exec timeout -s INT --kill-after=5 "$secs" "$@"
 	) &
@@ -118,25 +119,24 @@ bounded() {
 	return $rc
 }
 
-# proc_start PID: when process PID started, in clock ticks since boot (field 22 of
-# /proc/PID/stat); empty if there is no such process.
-proc_start() {
+# proc_state PID: "STATE STARTTIME" of process PID (fields 3 and 22 of /proc/PID/stat; the
+# start time in clock ticks since boot); fails if there is no such process.
+proc_state() {
 	local stat f
 
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	read -r -a f <<<"${stat##*) }"
-	echo "${f[19]}"
+	echo "${f[0]} ${f[19]}"
 }
 
 # proc_is "PID STARTTIME": PID is still the process recorded, and not a zombie (timeout(1)
 # ends only after what it ran: a zombie timeout waiting to be reaped is done).
 proc_is() {
-	local pid start stat f
+	local pid start state now
 
 	read -r pid start <<<"$1"
-	[ -n "$start" ] && stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-	read -r -a f <<<"${stat##*) }"
-	[ "${f[0]}" != Z ] && [ "${f[19]}" = "$start" ]
+	[ -n "$start" ] && read -r state now < <(proc_state "$pid") &&
+		[ "$state" != Z ] && [ "$now" = "$start" ]
 }
 
 # stop_bounded: stop every timeout that bounded runs for this script (its subshells
@@ -144,7 +144,7 @@ proc_is() {
 # on INT, not on TERM, and UML runs in a session of its own), the KILL of timeout's own
 # --kill-after 5 s later, and a KILL from here after 10 s. Prints what it stopped.
 stop_bounded() {
-	local f rec recs=() _
+	local f rec recs=() running _
 
 	for f in "$BUILD/.bounded/$$".*; do
 		[ -e "$f" ] || continue
@@ -163,10 +163,11 @@ stop_bounded() {
 		kill -INT -- "-${rec%% *}" 2>/dev/null || kill -TERM "${rec%% *}" 2>/dev/null
 	done
 	for _ in $(seq 50); do
+		running=0
 		for rec in "${recs[@]}"; do
-			proc_is "$rec" && break
+			proc_is "$rec" && running=1
 		done
-		proc_is "$rec" || break
+		[ "$running" = 1 ] || break
 		sleep 0.2
 	done
 	for rec in "${recs[@]}"; do

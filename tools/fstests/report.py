@@ -45,12 +45,13 @@ def from_xunit(path):
 
 
 def from_check_out(path, results_dir):
-    """Results of the tests check printed a line for (name first, then the outcome)."""
+    """Results of the tests check printed a line for (name first, then the outcome), and the
+    tests of the Failures: line of check's summary."""
     res = {}
     try:
         lines = open(path, errors='replace').read().splitlines()
     except OSError:
-        return res
+        return res, []
     for line in lines:
         m = re.match(r'^([a-z0-9_-]+/\d+)\s+(.*)$', line)
         if not m:
@@ -72,24 +73,15 @@ def from_check_out(path, results_dir):
             t = re.search(r'(\d+)s\s*$', rest)
             if t:
                 res[name] = ('passed', t.group(1), '')
-    return res
-
-
-def summary_failures(path):
-    """The tests of the Failures: line of check's summary in check.out."""
-    try:
-        lines = open(path, errors='replace').read().splitlines()
-    except OSError:
-        return []
-    return [n for line in lines if line.startswith('Failures:') for n in line.split()[1:]]
+    failures = [n for line in lines if line.startswith('Failures:') for n in line.split()[1:]]
+    return res, failures
 
 
 def results(d):
     """{test: (result, seconds, reason)} of the tests the guest in directory d ran."""
-    check_out = os.path.join(d, 'check.out')
-    res = from_check_out(check_out, os.path.join(d, 'results'))
+    res, failures = from_check_out(os.path.join(d, 'check.out'), os.path.join(d, 'results'))
     res.update(from_xunit(os.path.join(d, 'results', 'result.xml')))
-    for name in summary_failures(check_out):
+    for name in failures:
         if res.get(name, ('',))[0] != 'failed':
             res[name] = ('failed', '', 'in the Failures: line of check\'s summary')
     return res
