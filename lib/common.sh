@@ -181,12 +181,13 @@ stop_bounded() {
 # EXIT trap, then die of SIG, so that the caller (make, a shell) sees the signal and stops
 # too. SIGPIPE is ignored from here on: under make test the stage's tee may be gone already.
 # The EXIT trap runs with $? at 128 + the signal's number, as bash would run it; it should
-# not call exit (the script would exit instead of dying of SIG).
+# not call exit (the script would exit instead of dying of SIG). INT, TERM and HUP are
+# ignored until then: make passes a TERM on to its children, so a TERM to the process group
+# of make reaches the script twice.
 on_signal() {
 	local _sig=$1 _exit_trap _pids
 
-	trap '' PIPE
-	trap - "$_sig"
+	trap '' PIPE INT TERM HUP
 	_pids=$(builtin jobs -p)
 	# shellcheck disable=SC2086 # one PID a word
 	[ -z "$_pids" ] || kill -TERM $_pids 2>/dev/null
@@ -199,6 +200,7 @@ on_signal() {
 		(exit $((128 + $(kill -l "$_sig"))))
 		eval "$1"
 	fi
+	trap - "$_sig"
 	kill -s "$_sig" $$
 }
 trap 'on_signal INT' INT
