@@ -9,12 +9,12 @@ T := tools
 
 .DEFAULT_GOAL := all
 .PHONY: all help deps prepare kunit kunit-debug e2e fuzz proof test bench check \
-	export format-patch reset-tree clean fstests
+	export format-patch reset-tree clean fstests fstests-compare
 
 all: deps prepare kunit ## main job: set up the machine and the tree, build UML, run our KUnit suites
 
 help: ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  \1\t/' | expand -t 16
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  \1\t/' | expand -t 20
 
 deps: ## install the missing Debian packages of lib/packages (as root)
 	@$(T)/install-deps
@@ -47,6 +47,9 @@ fstests: prepare ## fstests on btrfs inside UML (TESTS=, GROUPS=, KERNEL=, UPSTR
 	@$(T)/fstests/run $(if $(GROUPS),--groups '$(GROUPS)') $(if $(TESTS),--tests '$(TESTS)') \
 		$(if $(KERNEL),--kernel '$(KERNEL)') $(if $(UPSTREAM),--upstream) \
 		$(if $(VARIANT),--variant '$(VARIANT)') $(if $(RESUME),--resume)
+
+fstests-compare: ## the default set's fstests results on ours and upstream side by side (A=, B=: other runs)
+	@$(T)/fstests/compare $(if $(A)$(B),'$(or $(A),ours)' '$(or $(B),upstream)')
 
 bench: prepare ## small clone/dedupe cost, upstream 6.12 against ours, in one run
 	@$(T)/bench/run

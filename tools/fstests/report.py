@@ -5,6 +5,7 @@ their reasons, and "N passed, N failed, N not run".
 
     report.py [--list FILE] [--earlier PART]... OUT GUEST...
     report.py --done PART...
+    report.py --compare OUT_A OUT_B
 
 Each OUT/GUEST holds the tests the guest was given (tests), check's output (check.out: a
 line a test, and at the end check's summary, whose "Failures:" line has the last word) and
@@ -17,7 +18,14 @@ A PART is the directory of a guest of an earlier, interrupted run on the same ke
 test first; the tests it did not reach do not. --done prints the tests with a result in the
 PARTs, one a line. --list FILE (a test a line) keeps the earlier results to the tests the run
 was asked for.
+
+--compare puts the results of two run directories of the default set side by side (ours and
+upstream, by tools/fstests/compare), from their guest directories (OUT/earlier/N/gN first,
+then OUT/gN), so a run that was stopped counts what it finished. It prints the tests whose
+result differs and the totals of each, writes the whole table to OUT_A/compare.tsv, and exits
+non-zero if a test failed on A and not on B, or if a test of A's list has no result on either.
 """
+import glob
 import os
 import re
 import sys
@@ -87,8 +95,84 @@ def results(d):
     return res
 
 
+def collect(out):
+    """{test: (result, seconds, reason)} of the tests of run directory out's list with a
+    result in one of its guest directories, the later run first; and the list."""
+    try:
+        wanted = open(os.path.join(out, 'list')).read().split()
+    except OSError:
+        return {}, []
+    parts = sorted(glob.glob(os.path.join(out, 'earlier', '*', 'g[0-9]*')),
+                   key=lambda d: [int(x) for x in re.findall(r'\d+', os.path.relpath(d, out))])
+    parts += sorted(glob.glob(os.path.join(out, 'g[0-9]*')))
+    res = {}
+    for d in parts:
+        res.update(results(d))
+    return {t: r for t, r in res.items() if t in wanted}, wanted
+
+
+def compare(a, b):
+    ra, la = collect(a)
+    rb, lb = collect(b)
+    na, nb = os.path.basename(a.rstrip('/')), os.path.basename(b.rstrip('/'))
+    if not la:
+        print(f'report.py: no list of tests in {a}: not a run directory of tools/fstests/run',
+              file=sys.stderr)
+        return 2
+    tests = sorted(set(la) | set(lb))
+    width = max(len(t) for t in tests)
+
+    def cell(r):
+        if r is None:
+            return 'no result'
+        return r[0] + (f' {r[1]} s' if r[1] else '')
+
+    with open(os.path.join(a, 'compare.tsv'), 'w') as f:
+        f.write(f'test\t{na}\t{na} seconds\t{nb}\t{nb} seconds\treason\n')
+        for t in tests:
+            x, y = ra.get(t), rb.get(t)
+            why = '; '.join(sorted({r[2] for r in (x, y) if r and r[2]}))
+            f.write(f'{t}\t{x[0] if x else ""}\t{x[1] if x else ""}\t'
+                    f'{y[0] if y else ""}\t{y[1] if y else ""}\t{why}\n')
+    print(f'    {"test":<{width}}  {na:<16} {nb:<16} (results that differ, and failures)')
+    rows = 0
+    for t in tests:
+        x, y = ra.get(t), rb.get(t)
+        if (x and y and x[0] != y[0]) or 'failed' in (x and x[0], y and y[0]):
+            why = '; '.join(sorted({r[2] for r in (x, y) if r and r[2]}))
+            print(f'    {t:<{width}}  {cell(x):<16} {cell(y):<16} {why}')
+            rows += 1
+    if not rows:
+        print('    (none)')
+    for name, r, lst in ((na, ra, la), (nb, rb, lb)):
+        n = {k: sum(1 for v in r.values() if v[0] == k) for k in ('passed', 'failed', 'not run')}
+        secs = sum(float(v[1]) for v in r.values() if re.match(r'^[0-9.]+$', v[1] or ''))
+        print(f'{name}: {n["passed"]} passed, {n["failed"]} failed, {n["not run"]} not run, '
+              f'no result yet for {len(lst) - len(r)} of the {len(lst)} tests; {secs:.0f} s of '
+              f'test time')
+    print(f'    (table: {os.path.join(a, "compare.tsv")})')
+    new = [t for t in la if ra.get(t, ('',))[0] == 'failed' and rb.get(t, ('',))[0] != 'failed']
+    both = sum(1 for t in la if t in ra and t in rb)
+    missing = [t for t in la if t not in ra or t not in rb]
+    same = sum(1 for t in la if t in ra and t in rb and ra[t][0] == rb[t][0])
+    print(f'{both} tests have a result on both, {same} of them the same')
+    rc = 0
+    if new:
+        print(f'failed on {na} and not on {nb}: {" ".join(new)}')
+        rc = 1
+    if missing:
+        print(f'incomplete: {len(missing)} tests have no result on {na} or {nb} yet '
+              f'(make fstests RESUME=1, make fstests UPSTREAM=1 RESUME=1)')
+        rc = 1
+    if not rc:
+        print(f'no test failed on {na} that did not fail on {nb}')
+    return rc
+
+
 def main():
     args = sys.argv[1:]
+    if args[:1] == ['--compare'] and len(args) == 3:
+        return compare(args[1], args[2])
     if args[:1] == ['--done']:
         done = set()
         for d in args[1:]:
@@ -106,7 +190,7 @@ def main():
         args = args[2:]
     if not args or (len(args) < 2 and not earlier):
         print('usage: report.py [--list FILE] [--earlier PART]... OUT GUEST... | '
-              '--done PART...',
+              '--done PART... | --compare OUT_A OUT_B',
               file=sys.stderr)
         return 2
     out, guests = args[0], args[1:]
