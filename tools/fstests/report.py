@@ -16,7 +16,8 @@ no result counts as failed. The table is also written to OUT/results.tsv.
 A PART is the directory of a guest of an earlier, interrupted run on the same kernel
 (tools/fstests/run --resume): its tests with a result join the table, the later result of a
 test first; the tests it did not reach do not. --done prints the tests with a result in the
-PARTs, one a line. --list FILE (a test a line) keeps the earlier results to the tests the run
+PARTs that passed or failed, one a line: a test not run runs again (it takes a few seconds,
+and its reason may have been the guest's). --list FILE (a test a line) keeps the earlier results to the tests the run
 was asked for.
 
 --compare puts the results of two run directories of the default set side by side (ours and
@@ -176,7 +177,7 @@ def main():
     if args[:1] == ['--done']:
         done = set()
         for d in args[1:]:
-            done.update(results(d))
+            done.update(t for t, r in results(d).items() if r[0] != 'not run')
         for t in sorted(done):
             print(t)
         return 0
