@@ -96,6 +96,14 @@ def results(d):
     return res
 
 
+def totals(outcomes):
+    """{passed, failed, not run: count} and the seconds of (result, seconds) pairs."""
+    outcomes = list(outcomes)
+    n = {k: sum(1 for st, _ in outcomes if st == k) for k in ('passed', 'failed', 'not run')}
+    secs = sum(float(s) for _, s in outcomes if re.match(r'^[0-9.]+$', s or ''))
+    return n, secs
+
+
 def collect(out):
     """{test: (result, seconds, reason)} of the tests of run directory out's list with a
     result in one of its guest directories, the later run first; and the list."""
@@ -146,8 +154,7 @@ def compare(a, b):
     if not rows:
         print('    (none)')
     for name, r, lst in ((na, ra, la), (nb, rb, lb)):
-        n = {k: sum(1 for v in r.values() if v[0] == k) for k in ('passed', 'failed', 'not run')}
-        secs = sum(float(v[1]) for v in r.values() if re.match(r'^[0-9.]+$', v[1] or ''))
+        n, secs = totals(v[:2] for v in r.values())
         print(f'{name}: {n["passed"]} passed, {n["failed"]} failed, {n["not run"]} not run, '
               f'no result yet for {len(lst) - len(r)} of the {len(lst)} tests; {secs:.0f} s of '
               f'test time')
@@ -222,8 +229,7 @@ def main():
         if st != 'passed':
             line += f'  {why}'
         print(line)
-    n = {k: sum(1 for r in rows if r[1] == k) for k in ('passed', 'failed', 'not run')}
-    total = sum(float(r[2]) for r in rows if re.match(r'^[0-9.]+$', r[2] or ''))
+    n, total = totals(r[1:3] for r in rows)
     print(f'    {len(rows)} tests, {total:.0f} s of test time in all guests (table: '
           f'{os.path.join(out, "results.tsv")})')
     print(f'{n["passed"]} passed, {n["failed"]} failed, {n["not run"]} not run')
