@@ -24,7 +24,8 @@ the tests the run was asked for.
 upstream, by tools/fstests/compare), from their guest directories (OUT/earlier/N/gN first,
 then OUT/gN), so a run that was stopped counts what it finished. It prints the tests whose
 result differs and the totals of each, writes the whole table to OUT_A/compare.tsv, and exits
-non-zero if a test failed on A and not on B, or if a test of A's list has no result on either.
+non-zero if a test failed on A and not on B, if a test of both lists has no result on either,
+or if the lists differ (the default set changed between the two runs).
 """
 import glob
 import os
@@ -161,12 +162,17 @@ def compare(a, b):
     print(f'    (table: {os.path.join(a, "compare.tsv")})')
     new = [t for t in la if ra.get(t, ('',))[0] == 'failed' and rb.get(t, ('',))[0] != 'failed']
     both = sum(1 for t in la if t in ra and t in rb)
-    missing = [t for t in la if t not in ra or t not in rb]
+    one_list = sorted(set(la) ^ set(lb))
+    missing = [t for t in la if t in lb and (t not in ra or t not in rb)]
     same = sum(1 for t in la if t in ra and t in rb and ra[t][0] == rb[t][0])
     print(f'{both} tests have a result on both, {same} of them the same')
     rc = 0
     if new:
         print(f'failed on {na} and not on {nb}: {" ".join(new)}')
+        rc = 1
+    if one_list:
+        print(f'not in both lists: {" ".join(one_list)} (the default set changed between the '
+              f'runs: a RESUME=1 run of the older one brings its list up to date)')
         rc = 1
     if missing:
         print(f'incomplete: {len(missing)} tests have no result on {na} or {nb} yet '
