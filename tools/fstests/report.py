@@ -16,7 +16,7 @@ no result counts as failed. The table is also written to OUT/results.tsv.
 A PART is the directory of a guest of an earlier, interrupted run on the same kernel
 (tools/fstests/run --resume): its tests with a result join the table, the later result of a
 test first; the tests it did not reach do not. --done prints the tests of the PARTs that
-passed or failed, one a line: a test not run runs again (it takes a few seconds, and its
+passed or failed, one a line: a test not run runs again (under a minute in UML, and its
 reason may have been the guest's). --list FILE (a test a line) keeps the earlier results to
 the tests the run was asked for.
 
