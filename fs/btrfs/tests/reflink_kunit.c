@@ -1,40 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of what a clone or dedupe writes back before it shares extents.
+ * KUnit tests of what a clone or dedupe writes back before it shares extents:
+ * btrfs_remap_start_nocow_writeback().
  *
  * A buffered write that finds no data space is accepted without a reservation
  * (EXTENT_NORESERVE) when it can go in place: into a preallocated extent, or a
  * regular extent of a NODATACOW inode. Back references are per disk extent, so
- * once a remap shares a disk extent, such data in any part of it, whatever the
- * file extent items over that part look like, can only be written by COW, and
- * there is no space to do it. The expectations come from the layout alone:
- * the disk extents that the file extent items of the source range point into
- * (bytenr and length), the ranges dirtied without and with a reservation.
+ * once a remap shares a disk extent, such data in any part of it can only be
+ * written by COW, and there is no space to do it. Reserved dirty data in a
+ * disk extent that the remap shares is safe, but goes to new space if it is
+ * written back after the share, and in place if before.
+ *
+ * Each layout is a set of file extent items in the test root, which the code
+ * under test reads, and ranges dirtied with and without a reservation. The
+ * expectations come from the layout's disk extents and their back references:
+ * a disk extent is shared by the remap if an item of the source range points
+ * into it (by disk bytenr), and it takes writes in place only while it has a
+ * single back reference, (inode, file offset of the extent's start).
  *
  * Writeback cannot run on test inodes (they have no pages):
- * btrfs_wait_ordered_range() is replaced by a static stub that records the
- * range and clears EXTENT_DELALLOC on it, which also clears EXTENT_NORESERVE,
- * as writeback of the range does.
+ * btrfs_remap_writeback_range() is replaced by a static stub that records each
+ * range and its sync mode.
  */
 
 #include <kunit/test.h>
 #include <kunit/static_stub.h>
 #include <linux/sizes.h>
-#include "btrfs-kunit.h"
+#include <linux/writeback.h>
+#include "btrfs_kunit.h"
 #include "../ctree.h"
 #include "../btrfs_inode.h"
-#include "../extent_map.h"
 #include "../extent-io-tree.h"
-#include "../ordered-data.h"
 #include "../reflink.h"
 #include "../space-info.h"
-#include "../accessors.h"
 #include "../fs.h"
 
 #define SECTORSIZE	SZ_4K
 #define NODESIZE	SZ_16K
 #define MAX_ITEMS	6
-#define MAX_CACHED	2
 #define MAX_RANGES	3
 #define MAX_WRITEBACKS	16
 
@@ -51,13 +54,12 @@ struct file_range {
  * struct remap_layout - a file, its dirty data and the source of a remap
  * @name:	what the layout shows, for the KTAP line
  * @i_size:	file size
- * @nodatacow:	the inode is NODATACOW
- * @items:	the file extent items, in file order; no item reads as a hole
- * @cached:	extent maps that only the cache holds, added over the items:
- *		merged maps, pinned maps of NOCOW writes in flight
+ * @nodatacow:	the inode is NODATACOW ("chattr +C" on the empty file)
+ * @cloned_in:	the preallocated items were cloned in: the inode was never
+ *		fallocated and has no BTRFS_INODE_PREALLOC
+ * @items:	the file extent items, in file order; a gap reads as a hole
  * @noreserve:	ranges dirtied without a data reservation
  * @reserved:	ranges dirtied with a data reservation
- * @dedupe:	the remap is a dedupe (a clone otherwise)
  * @pos:	start of the remap's source range
  * @len:	length of the source range; 0 clones up to EOF
  */
@@ -65,11 +67,10 @@ struct remap_layout {
 	const char *name;
 	u64 i_size;
 	bool nodatacow;
+	bool cloned_in;
 	struct btrfs_kunit_extent items[MAX_ITEMS];
-	struct btrfs_kunit_extent cached[MAX_CACHED];
 	struct file_range noreserve[MAX_RANGES];
 	struct file_range reserved[MAX_RANGES];
-	bool dedupe;
 	u64 pos;
 	u64 len;
 };
@@ -81,11 +82,6 @@ struct remap_layout {
 	EXTENT(BTRFS_KUNIT_PREALLOC, s, l, bytenr, size, off)
 #define REG(s, l, bytenr, size, off)					\
 	EXTENT(BTRFS_KUNIT_REG, s, l, bytenr, size, off)
-/* The pinned regular extent map of a NOCOW write in flight. */
-#define IO_EM(s, l, bytenr, size, off)					\
-	{ .type = BTRFS_KUNIT_REG, .start = (s), .len = (l),		\
-	  .disk_bytenr = (bytenr), .disk_num_bytes = (size),		\
-	  .offset = (off), .pinned = true }
 #define COMPRESSED(s, l, bytenr, size, ram)				\
 	{ .type = BTRFS_KUNIT_COMPRESSED, .start = (s), .len = (l),	\
 	  .disk_bytenr = (bytenr), .disk_num_bytes = (size),		\
@@ -99,13 +95,14 @@ struct remap_layout {
  * Most layouts are a 1M preallocated extent at file offset 0, DISK(1), part
  * of which was written and synced: prealloc and regular items over the one
  * disk extent, each at its own offset in it. COW_TAIL follows, a 256K extent
- * of its own.
+ * of its own that the remap does not share.
  */
 #define COW_TAIL		REG(SZ_1M, SZ_256K, DISK(2), SZ_256K, 0)
+#define TAIL_DIRTY		{ SZ_1M + SZ_64K, SZ_64K }
 
 static const struct remap_layout remap_layouts[] = {
 	{
-		.name = "clone from the written middle of a prealloc extent",
+		.name = "4K from the written middle of a prealloc extent",
 		.i_size = SZ_1M + SZ_256K,
 		.items = {
 			PREALLOC(0, SZ_256K, DISK(1), SZ_1M, 0),
@@ -115,25 +112,11 @@ static const struct remap_layout remap_layouts[] = {
 			COW_TAIL,
 		},
 		.noreserve = { { SZ_64K, SZ_16K }, { SZ_512K + SZ_256K, SZ_32K } },
-		.reserved = { { SZ_1M + SZ_64K, SZ_64K } },
+		.reserved = { { SZ_512K, SZ_64K }, TAIL_DIRTY },
 		.pos = SZ_256K + SECTORSIZE, .len = SECTORSIZE,
 	},
 	{
-		.name = "dedupe from the written middle of a prealloc extent",
-		.i_size = SZ_1M + SZ_256K,
-		.items = {
-			PREALLOC(0, SZ_256K, DISK(1), SZ_1M, 0),
-			REG(SZ_256K, SZ_128K, DISK(1), SZ_1M, SZ_256K),
-			PREALLOC(SZ_256K + SZ_128K, SZ_512K + SZ_128K, DISK(1), SZ_1M,
-				 SZ_256K + SZ_128K),
-			COW_TAIL,
-		},
-		.noreserve = { { SZ_64K, SZ_16K }, { SZ_512K + SZ_256K, SZ_32K } },
-		.reserved = { { SZ_1M + SZ_64K, SZ_64K } },
-		.dedupe = true, .pos = SZ_256K, .len = SZ_64K,
-	},
-	{
-		.name = "clone from the written start of a prealloc extent",
+		.name = "4K from the written start of a prealloc extent",
 		.i_size = SZ_1M + SZ_256K,
 		.items = {
 			REG(0, SZ_128K, DISK(1), SZ_1M, 0),
@@ -141,23 +124,11 @@ static const struct remap_layout remap_layouts[] = {
 			COW_TAIL,
 		},
 		.noreserve = { { SZ_1M - SZ_16K, SZ_16K } },
-		.reserved = { { SZ_1M + SZ_64K, SZ_64K } },
+		.reserved = { { SZ_512K, SZ_64K }, TAIL_DIRTY },
 		.pos = 0, .len = SECTORSIZE,
 	},
 	{
-		.name = "dedupe from the written start of a prealloc extent",
-		.i_size = SZ_1M + SZ_256K,
-		.items = {
-			REG(0, SZ_128K, DISK(1), SZ_1M, 0),
-			PREALLOC(SZ_128K, SZ_1M - SZ_128K, DISK(1), SZ_1M, SZ_128K),
-			COW_TAIL,
-		},
-		.noreserve = { { SZ_1M - SZ_16K, SZ_16K } },
-		.reserved = { { SZ_1M + SZ_64K, SZ_64K } },
-		.dedupe = true, .pos = 0, .len = SZ_128K,
-	},
-	{
-		.name = "clone from the written end of a prealloc extent",
+		.name = "128K from the written end of a prealloc extent",
 		.i_size = SZ_1M + SZ_256K,
 		.items = {
 			PREALLOC(0, SZ_1M - SZ_128K, DISK(1), SZ_1M, 0),
@@ -165,29 +136,16 @@ static const struct remap_layout remap_layouts[] = {
 			COW_TAIL,
 		},
 		.noreserve = { { SZ_8K, SZ_8K } },
-		.reserved = { { SZ_1M + SZ_64K, SZ_64K } },
-		.pos = SZ_1M - SECTORSIZE, .len = SECTORSIZE,
-	},
-	{
-		.name = "dedupe from the written end of a prealloc extent",
-		.i_size = SZ_1M + SZ_256K,
-		.items = {
-			PREALLOC(0, SZ_1M - SZ_128K, DISK(1), SZ_1M, 0),
-			REG(SZ_1M - SZ_128K, SZ_128K, DISK(1), SZ_1M, SZ_1M - SZ_128K),
-			COW_TAIL,
-		},
-		.noreserve = { { SZ_8K, SZ_8K } },
-		.reserved = { { SZ_1M + SZ_64K, SZ_64K } },
-		.dedupe = true, .pos = SZ_1M - SZ_128K, .len = SZ_128K,
+		.reserved = { { SZ_256K, SZ_64K }, TAIL_DIRTY },
+		.pos = SZ_1M - SZ_128K, .len = SZ_128K,
 	},
 	{
 		/*
 		 * The reproducer: falloc 8k 2m, a write at 1m whose first
 		 * 256K reached disk while its tail is still dirty without a
-		 * reservation, and a clone of its first block to offset 0 of
-		 * the same file, over data dirtied before the disk filled.
+		 * reservation, and a clone of its first block.
 		 */
-		.name = "clone within the file of the first written block of a write",
+		.name = "4K of the first written block of a write",
 		.i_size = SZ_2M + SZ_8K,
 		.items = {
 			PREALLOC(SZ_8K, SZ_1M - SZ_8K, DISK(1), SZ_2M, 0),
@@ -196,39 +154,11 @@ static const struct remap_layout remap_layouts[] = {
 				 DISK(1), SZ_2M, SZ_1M + SZ_256K - SZ_8K),
 		},
 		.noreserve = { { SZ_1M + SZ_256K, SZ_128K } },
-		.reserved = { { 0, SZ_8K } },
+		.reserved = { { SZ_64K, SZ_64K } },
 		.pos = SZ_1M, .len = SECTORSIZE,
 	},
 	{
-		.name = "clone from a NOCOW write in flight into a prealloc extent",
-		.i_size = SZ_1M + SZ_256K,
-		.items = {
-			PREALLOC(0, SZ_1M, DISK(1), SZ_1M, 0),
-			COW_TAIL,
-		},
-		.cached = { IO_EM(SZ_256K, SZ_128K, DISK(1), SZ_1M, SZ_256K) },
-		.noreserve = { { SZ_512K + SZ_256K, SZ_32K } },
-		.reserved = { { SZ_1M + SZ_64K, SZ_64K } },
-		.pos = SZ_256K + SECTORSIZE, .len = SECTORSIZE,
-	},
-	{
-		.name = "clone from one of two prealloc extents merged in the cache",
-		.i_size = SZ_512K + SZ_256K,
-		.items = {
-			PREALLOC(0, SZ_256K, DISK(1), SZ_256K, 0),
-			PREALLOC(SZ_256K, SZ_256K, DISK(1) + SZ_256K, SZ_256K, 0),
-			REG(SZ_512K, SZ_256K, DISK(2), SZ_256K, 0),
-		},
-		.cached = {
-			PREALLOC(0, SZ_256K, DISK(1), SZ_256K, 0),
-			PREALLOC(SZ_256K, SZ_256K, DISK(1) + SZ_256K, SZ_256K, 0),
-		},
-		.noreserve = { { SZ_64K, SZ_16K }, { SZ_256K + SZ_128K + SZ_64K, SZ_16K } },
-		.reserved = { { SZ_512K + SZ_64K, SZ_64K } },
-		.pos = SZ_256K + SECTORSIZE, .len = SECTORSIZE,
-	},
-	{
-		.name = "clone from a regular extent of a NODATACOW file",
+		.name = "4K from a regular extent of a NODATACOW file",
 		.i_size = SZ_1M,
 		.nodatacow = true,
 		.items = {
@@ -236,11 +166,11 @@ static const struct remap_layout remap_layouts[] = {
 			REG(SZ_512K, SZ_512K, DISK(2), SZ_512K, 0),
 		},
 		.noreserve = { { SZ_256K, SZ_64K }, { SZ_512K + SZ_256K, SZ_16K } },
-		.reserved = { { SZ_512K, SZ_64K } },
+		.reserved = { { SZ_128K, SZ_64K }, { SZ_512K + SZ_64K, SZ_64K } },
 		.pos = SECTORSIZE, .len = SECTORSIZE,
 	},
 	{
-		.name = "clone of inline, hole and compressed extents and a prealloc block",
+		.name = "inline, hole and compressed extents and a prealloc block",
 		.i_size = SZ_256K + SZ_128K + SZ_64K,
 		.items = {
 			INLINE(1000),
@@ -249,11 +179,11 @@ static const struct remap_layout remap_layouts[] = {
 			PREALLOC(SZ_128K + SZ_64K, SZ_256K, DISK(2), SZ_256K, 0),
 		},
 		.noreserve = { { SZ_256K + SZ_128K, SZ_16K } },
-		.reserved = { { SZ_64K, SZ_16K } },
+		.reserved = { { SZ_64K, SZ_16K }, { SZ_256K, SZ_16K } },
 		.pos = 0, .len = SZ_128K + SZ_64K + SECTORSIZE,
 	},
 	{
-		.name = "clone of inline, hole and compressed extents only",
+		.name = "inline, hole and compressed extents only",
 		.i_size = SZ_256K + SZ_128K + SZ_64K,
 		.items = {
 			INLINE(1000),
@@ -262,11 +192,11 @@ static const struct remap_layout remap_layouts[] = {
 			PREALLOC(SZ_128K + SZ_64K, SZ_256K, DISK(2), SZ_256K, 0),
 		},
 		.noreserve = { { SZ_256K + SZ_128K, SZ_16K } },
-		.reserved = { { SZ_64K, SZ_16K } },
+		.reserved = { { SZ_64K, SZ_16K }, { SZ_256K, SZ_16K } },
 		.pos = 0, .len = SZ_128K + SZ_64K,
 	},
 	{
-		.name = "len 0 clones from the written part of a prealloc extent to EOF",
+		.name = "len 0 from the written part of a prealloc extent to EOF",
 		.i_size = SZ_1M + SZ_256K,
 		.items = {
 			PREALLOC(0, SZ_256K, DISK(1), SZ_1M, 0),
@@ -275,12 +205,12 @@ static const struct remap_layout remap_layouts[] = {
 			COW_TAIL,
 		},
 		.noreserve = { { SZ_64K, SZ_16K } },
-		.reserved = { { SZ_1M + SZ_64K, SZ_64K } },
+		.reserved = { { SZ_128K, SZ_64K }, TAIL_DIRTY },
 		.pos = SZ_256K, .len = 0,
 	},
 	{
 		/* fallocate -k: the extent goes on past EOF. */
-		.name = "clone up to an unaligned EOF inside a prealloc extent",
+		.name = "up to an unaligned EOF inside a prealloc extent",
 		.i_size = SZ_512K + 100,
 		.items = {
 			PREALLOC(0, SZ_256K, DISK(1), SZ_512K + SZ_64K, 0),
@@ -288,18 +218,19 @@ static const struct remap_layout remap_layouts[] = {
 			PREALLOC(SZ_512K, SZ_64K, DISK(1), SZ_512K + SZ_64K, SZ_512K),
 		},
 		.noreserve = { { SZ_64K, SZ_16K }, { SZ_512K, SECTORSIZE } },
-		.reserved = { { SZ_256K + SZ_64K, SZ_16K } },
+		.reserved = { { SZ_128K, SZ_16K } },
 		.pos = SZ_256K, .len = SZ_256K + 100,
 	},
 	{
-		.name = "len 0 clones the last block up to an unaligned EOF",
-		.i_size = SZ_512K + 100,
+		.name = "prealloc items cloned into a file never fallocated",
+		.i_size = SZ_1M + SZ_256K,
+		.cloned_in = true,
 		.items = {
-			PREALLOC(0, SZ_512K, DISK(1), SZ_512K, 0),
-			PREALLOC(SZ_512K, SZ_64K, DISK(2), SZ_64K, 0),
+			PREALLOC(0, SZ_1M, DISK(1), SZ_1M, 0),
+			COW_TAIL,
 		},
-		.noreserve = { { SZ_64K, SZ_16K }, { SZ_512K, SECTORSIZE } },
-		.pos = SZ_512K + 50, .len = 0,
+		.reserved = { { SZ_64K, SZ_64K }, TAIL_DIRTY },
+		.pos = SZ_512K, .len = SECTORSIZE,
 	},
 };
 
@@ -311,8 +242,8 @@ static void remap_layout_desc(const struct remap_layout *layout, char *desc)
 KUNIT_ARRAY_PARAM(remap_layout, remap_layouts, remap_layout_desc);
 
 /*
- * The oracle: which disk extents the remap shares, from the layout's file
- * extent items alone.
+ * The oracle: which disk extents the remap shares and which of them take
+ * writes in place, from the layout's file extent items alone.
  */
 
 static u64 range_end(const struct file_range *r)
@@ -325,13 +256,20 @@ static bool overlap(u64 start1, u64 end1, u64 start2, u64 end2)
 	return start1 < end2 && start2 < end1;
 }
 
-static bool item_has_disk_extent(const struct btrfs_kunit_extent *item)
+static bool has_disk_extent(const struct btrfs_kunit_extent *item)
 {
 	return item->len && item->type != BTRFS_KUNIT_HOLE &&
 	       item->type != BTRFS_KUNIT_INLINE;
 }
 
-/* The source range of the remap, in whole blocks; len 0 goes up to EOF. */
+static bool same_disk_extent(const struct btrfs_kunit_extent *a,
+			     const struct btrfs_kunit_extent *b)
+{
+	return has_disk_extent(a) && has_disk_extent(b) &&
+	       a->disk_bytenr == b->disk_bytenr;
+}
+
+/* The source range as btrfs_remap_file_range_prep() passes it. */
 static struct file_range source_range(const struct remap_layout *layout)
 {
 	u64 start = round_down(layout->pos, SECTORSIZE);
@@ -341,48 +279,106 @@ static struct file_range source_range(const struct remap_layout *layout)
 }
 
 /* Does the remap share the disk extent that @item points into? */
-static bool disk_extent_is_shared(const struct remap_layout *layout,
-				  const struct btrfs_kunit_extent *item)
+static bool shared_by_remap(const struct remap_layout *layout,
+			    const struct btrfs_kunit_extent *item)
 {
 	const struct file_range src = source_range(layout);
 
-	if (!item_has_disk_extent(item))
-		return false;
 	for (unsigned int i = 0; i < MAX_ITEMS; i++) {
 		const struct btrfs_kunit_extent *ref = &layout->items[i];
 
-		if (item_has_disk_extent(ref) &&
-		    overlap(ref->start, ref->start + ref->len, src.start, range_end(&src)) &&
-		    overlap(ref->disk_bytenr, ref->disk_bytenr + ref->disk_num_bytes,
-			    item->disk_bytenr, item->disk_bytenr + item->disk_num_bytes))
+		if (same_disk_extent(ref, item) &&
+		    overlap(ref->start, ref->start + ref->len, src.start,
+			    range_end(&src)))
 			return true;
 	}
 	return false;
 }
 
-/* Does the remap share a disk extent that holds unreserved data? */
-static bool shares_unreserved_data(const struct remap_layout *layout)
+/*
+ * Does the disk extent of @item have a single back reference? A data back
+ * reference is (root, inode, file offset of the extent's start), so items of
+ * the one inode that map the extent at different places are several.
+ */
+static bool single_reference(const struct remap_layout *layout,
+			     const struct btrfs_kunit_extent *item)
+{
+	for (unsigned int i = 0; i < MAX_ITEMS; i++) {
+		const struct btrfs_kunit_extent *ref = &layout->items[i];
+
+		if (same_disk_extent(ref, item) &&
+		    ref->start - ref->offset != item->start - item->offset)
+			return false;
+	}
+	return true;
+}
+
+/* Would writeback put data over @item in place (can_nocow_file_extent())? */
+static bool goes_in_place(const struct remap_layout *layout,
+			  const struct btrfs_kunit_extent *item)
+{
+	if (layout->cloned_in)
+		return false;
+	if (item->type != BTRFS_KUNIT_PREALLOC &&
+	    !(item->type == BTRFS_KUNIT_REG && layout->nodatacow))
+		return false;
+	return single_reference(layout, item);
+}
+
+/* Is every disk extent of the layout referenced at one place only? */
+static bool linear_layout(const struct remap_layout *layout)
+{
+	for (unsigned int i = 0; i < MAX_ITEMS; i++)
+		if (has_disk_extent(&layout->items[i]) &&
+		    !single_reference(layout, &layout->items[i]))
+			return false;
+	return true;
+}
+
+/* Does a reserved range overlap @item? */
+static bool reserved_over(const struct remap_layout *layout,
+			  const struct btrfs_kunit_extent *item)
+{
+	for (const struct file_range *r = layout->reserved; r->len; r++)
+		if (overlap(r->start, range_end(r), item->start,
+			    item->start + item->len))
+			return true;
+	return false;
+}
+
+/* Is there reserved data in a shared disk extent that takes it in place? */
+static bool reserved_in_shared_extent(const struct remap_layout *layout)
 {
 	for (unsigned int i = 0; i < MAX_ITEMS; i++) {
 		const struct btrfs_kunit_extent *item = &layout->items[i];
 
-		if (!disk_extent_is_shared(layout, item))
-			continue;
-		for (const struct file_range *r = layout->noreserve; r->len; r++)
-			if (overlap(item->start, item->start + item->len,
-				    r->start, range_end(r)))
-				return true;
+		if (has_disk_extent(item) && shared_by_remap(layout, item) &&
+		    goes_in_place(layout, item) && reserved_over(layout, item))
+			return true;
 	}
 	return false;
 }
 
-static const void *shared_unreserved_gen_params(const void *prev, char *desc)
+/* Is there reserved data in a disk extent that the remap does not share? */
+static bool reserved_in_unshared_extent(const struct remap_layout *layout)
+{
+	for (unsigned int i = 0; i < MAX_ITEMS; i++) {
+		const struct btrfs_kunit_extent *item = &layout->items[i];
+
+		if (has_disk_extent(item) && !shared_by_remap(layout, item) &&
+		    reserved_over(layout, item))
+			return true;
+	}
+	return false;
+}
+
+static const void *noreserve_gen_params(const void *prev, char *desc)
 {
 	const struct remap_layout *layout = prev;
 
 	do {
 		layout = remap_layout_gen_params(layout, desc);
-	} while (layout && !shares_unreserved_data(layout));
+	} while (layout && !layout->noreserve[0].len);
 	return layout;
 }
 
@@ -396,31 +392,63 @@ static const void *reserved_gen_params(const void *prev, char *desc)
 	return layout;
 }
 
-/* What the stubbed btrfs_wait_ordered_range() was called for, as [start, end]. */
+static const void *reserved_shared_gen_params(const void *prev, char *desc)
+{
+	const struct remap_layout *layout = prev;
+
+	do {
+		layout = remap_layout_gen_params(layout, desc);
+	} while (layout && !reserved_in_shared_extent(layout));
+	return layout;
+}
+
+/*
+ * Only layouts whose disk extents each have a single back reference: the
+ * file range of a disk extent that is mapped at several places is not one
+ * range that writeback can be asked for.
+ */
+static const void *reserved_unshared_gen_params(const void *prev, char *desc)
+{
+	const struct remap_layout *layout = prev;
+
+	do {
+		layout = remap_layout_gen_params(layout, desc);
+	} while (layout && (!linear_layout(layout) ||
+			    !reserved_in_unshared_extent(layout)));
+	return layout;
+}
+
+/* What the stubbed btrfs_remap_writeback_range() was asked for. */
 struct writeback_log {
 	unsigned int nr;
 	struct {
 		u64 start;
 		u64 end;
+		enum writeback_sync_modes sync_mode;
 	} range[MAX_WRITEBACKS];
 	int error;
 };
 
-static int fake_writeback(struct btrfs_inode *inode, u64 start, u64 len)
+static int fake_writeback_range(struct btrfs_inode *inode, u64 start, u64 end,
+				enum writeback_sync_modes sync_mode)
 {
 	struct kunit *test = kunit_get_current_test();
 	struct writeback_log *log = test->priv;
-	u64 end = start + len < start ? (u64)-1 : start + len - 1;
 
 	if (log->nr < MAX_WRITEBACKS) {
 		log->range[log->nr].start = start;
 		log->range[log->nr].end = end;
+		log->range[log->nr].sync_mode = sync_mode;
 	}
 	log->nr++;
 	if (log->error)
 		return log->error;
-	/* Writeback runs delalloc, which clears EXTENT_NORESERVE too. */
-	return clear_extent_bit(&inode->io_tree, start, end, EXTENT_DELALLOC, NULL);
+	/*
+	 * Writeback runs delalloc, which clears EXTENT_DELALLOC, and
+	 * EXTENT_NORESERVE with it.
+	 */
+	return clear_extent_bit(&inode->io_tree, start, end, EXTENT_DELALLOC,
+				NULL);
 }
 
 static int reflink_test_init(struct kunit *test)
@@ -428,14 +456,22 @@ static int reflink_test_init(struct kunit *test)
 	test->priv = kunit_kzalloc(test, sizeof(struct writeback_log), GFP_KERNEL);
 	if (!test->priv)
 		return -ENOMEM;
-	kunit_activate_static_stub(test, btrfs_wait_ordered_range, fake_writeback);
+	kunit_activate_static_stub(test, btrfs_remap_writeback_range,
+				   fake_writeback_range);
 	return 0;
 }
 
-/* The flush of the source inode, as btrfs_remap_file_range_prep() calls it. */
-static int flush_before_remap(struct btrfs_inode *inode, u64 pos, u64 len)
+/* The call in btrfs_remap_file_range_prep(), with the inode locked. */
+static int writeback_before_remap(struct btrfs_inode *inode,
+				  const struct remap_layout *layout)
 {
-	return btrfs_remap_flush_noreserve(inode);
+	const struct file_range src = source_range(layout);
+	int ret;
+
+	inode_lock(&inode->vfs_inode);
+	ret = btrfs_remap_start_nocow_writeback(inode, src.start, src.len);
+	inode_unlock(&inode->vfs_inode);
+	return ret;
 }
 
 static u64 total_len(const struct file_range *ranges)
@@ -458,15 +494,8 @@ static bool takes_unreserved_writes(const struct remap_layout *layout,
 			if (layout->items[i].len && cur >= layout->items[i].start &&
 			    cur < layout->items[i].start + layout->items[i].len)
 				item = &layout->items[i];
-		if (!item)
+		if (!item || !goes_in_place(layout, item))
 			return false;
-		if (item->type != BTRFS_KUNIT_PREALLOC &&
-		    !(item->type == BTRFS_KUNIT_REG && layout->nodatacow))
-			return false;
-		for (unsigned int i = 0; i < MAX_CACHED; i++)
-			if (layout->cached[i].pinned && cur >= layout->cached[i].start &&
-			    cur < layout->cached[i].start + layout->cached[i].len)
-				return false;
 	}
 	return true;
 }
@@ -476,30 +505,32 @@ static bool takes_unreserved_writes(const struct remap_layout *layout,
  * ranges leave full, as it is when writes go without a reservation.
  */
 static struct btrfs_inode *build_layout(struct kunit *test,
-					const struct remap_layout *layout,
-					struct btrfs_space_info **sinfo)
+					const struct remap_layout *layout)
 {
+	struct btrfs_space_info *sinfo;
 	struct btrfs_fs_info *fs_info;
 	struct btrfs_root *root;
 	struct btrfs_inode *inode;
 	const struct file_range *r;
 	u64 reserved = total_len(layout->reserved);
 
-	KUNIT_ASSERT_TRUE_MSG(test, !layout->dedupe || layout->len,
-			      "a dedupe of length 0 never reaches btrfs");
 	fs_info = btrfs_kunit_alloc_fs_info(test, NODESIZE, SECTORSIZE);
 	root = btrfs_kunit_alloc_root(test, fs_info);
 	inode = btrfs_kunit_new_inode(test, root, layout->i_size);
 	if (layout->nodatacow)
 		btrfs_kunit_set_nodatacow(inode);
-	for (unsigned int i = 0; i < MAX_ITEMS; i++)
-		if (layout->items[i].len)
-			btrfs_kunit_insert_file_extent(test, inode, &layout->items[i]);
-	for (unsigned int i = 0; i < MAX_CACHED && layout->cached[i].len; i++)
-		btrfs_kunit_add_extent_map(test, inode, &layout->cached[i]);
+	for (unsigned int i = 0; i < MAX_ITEMS; i++) {
+		if (!layout->items[i].len)
+			continue;
+		btrfs_kunit_insert_file_extent(test, inode, &layout->items[i]);
+		/* fallocate() sets it, and nothing clears it. */
+		if (layout->items[i].type == BTRFS_KUNIT_PREALLOC &&
+		    !layout->cloned_in)
+			inode->flags |= BTRFS_INODE_PREALLOC;
+	}
 
-	*sinfo = btrfs_kunit_add_data_space_info(test, fs_info, SZ_1G,
-						 SZ_1G - reserved, 0);
+	sinfo = btrfs_kunit_add_data_space_info(test, fs_info, SZ_1G,
+						SZ_1G - reserved, 0);
 	for (r = layout->reserved; r->len; r++)
 		btrfs_kunit_dirty_range(test, inode, r->start, r->len, true);
 	for (r = layout->noreserve; r->len; r++) {
@@ -508,13 +539,14 @@ static struct btrfs_inode *build_layout(struct kunit *test,
 				      r->start, range_end(r));
 		btrfs_kunit_dirty_range(test, inode, r->start, r->len, false);
 	}
-	KUNIT_ASSERT_EQ_MSG(test, (*sinfo)->bytes_may_use + (*sinfo)->bytes_used,
-			    (*sinfo)->total_bytes, "the data space_info is not full");
+	KUNIT_ASSERT_EQ_MSG(test, sinfo->bytes_may_use + sinfo->bytes_used,
+			    sinfo->total_bytes, "the data space_info is not full");
 	return inode;
 }
 
-/* Was every byte of [start, end] written back? */
-static bool written_back(const struct writeback_log *log, u64 start, u64 end)
+/* Was every byte of [start, end] asked for, with @sync_mode (or any if -1)? */
+static bool written_back(const struct writeback_log *log, u64 start, u64 end,
+			 int sync_mode)
 {
 	u64 cur = start;
 	bool found;
@@ -522,6 +554,8 @@ static bool written_back(const struct writeback_log *log, u64 start, u64 end)
 	do {
 		found = false;
 		for (unsigned int i = 0; i < min(log->nr, MAX_WRITEBACKS); i++) {
+			if (sync_mode >= 0 && log->range[i].sync_mode != sync_mode)
+				continue;
 			if (log->range[i].start <= cur && log->range[i].end >= cur) {
 				if (log->range[i].end >= end)
 					return true;
@@ -533,144 +567,182 @@ static bool written_back(const struct writeback_log *log, u64 start, u64 end)
 	return false;
 }
 
+/* Was any byte of [start, end] asked for, with @sync_mode (or any if -1)? */
+static bool any_written_back(const struct writeback_log *log, u64 start,
+			     u64 end, int sync_mode)
+{
+	for (unsigned int i = 0; i < min(log->nr, MAX_WRITEBACKS); i++)
+		if ((sync_mode < 0 || log->range[i].sync_mode == sync_mode) &&
+		    log->range[i].start <= end && start <= log->range[i].end)
+			return true;
+	return false;
+}
+
 /*
- * Before the remap shares a disk extent, every byte of it that was dirtied
- * without a reservation is written back, whatever the items over it are.
+ * Every range dirtied without a reservation is written back with data
+ * integrity writeback, wherever it is in the inode: WB_SYNC_NONE skips a
+ * folio that is under writeback, which on subpage can still hold dirty
+ * unreserved sectors.
  */
-static void flush_writes_back_unreserved_data_of_shared_disk_extents(struct kunit *test)
+static void unreserved_data_is_written_back_with_data_integrity(struct kunit *test)
 {
 	const struct remap_layout *layout = test->param_value;
 	struct writeback_log *log = test->priv;
-	struct btrfs_space_info *sinfo;
 	struct btrfs_inode *inode;
 
-	inode = build_layout(test, layout, &sinfo);
+	inode = build_layout(test, layout);
 
-	KUNIT_ASSERT_EQ(test, flush_before_remap(inode, layout->pos, layout->len), 0);
+	KUNIT_ASSERT_EQ(test, writeback_before_remap(inode, layout), 0);
 
-	KUNIT_EXPECT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
+	KUNIT_ASSERT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
+	for (const struct file_range *r = layout->noreserve; r->len; r++)
+		KUNIT_EXPECT_TRUE_MSG(test, written_back(log, r->start, range_end(r) - 1,
+							 WB_SYNC_ALL),
+				      "unreserved [%llu, %llu) was not written back with WB_SYNC_ALL",
+				      r->start, range_end(r));
+}
+
+/* Data dirtied with a reservation can be COWed: no data integrity writeback. */
+static void reserved_data_gets_no_data_integrity_writeback(struct kunit *test)
+{
+	const struct remap_layout *layout = test->param_value;
+	struct writeback_log *log = test->priv;
+	struct btrfs_inode *inode;
+
+	inode = build_layout(test, layout);
+
+	KUNIT_ASSERT_EQ(test, writeback_before_remap(inode, layout), 0);
+
+	KUNIT_ASSERT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
+	for (const struct file_range *r = layout->reserved; r->len; r++)
+		KUNIT_EXPECT_FALSE_MSG(test, any_written_back(log, r->start,
+							      range_end(r) - 1,
+							      WB_SYNC_ALL),
+				       "reserved [%llu, %llu) got WB_SYNC_ALL writeback",
+				       r->start, range_end(r));
+}
+
+/*
+ * Reserved dirty data in a disk extent that the remap shares and that would
+ * take it in place is written back before the share, so that it does not go
+ * to new space after it.
+ */
+static void dirty_data_of_shared_disk_extents_is_written_back(struct kunit *test)
+{
+	const struct remap_layout *layout = test->param_value;
+	struct writeback_log *log = test->priv;
+	struct btrfs_inode *inode;
+
+	inode = build_layout(test, layout);
+
+	KUNIT_ASSERT_EQ(test, writeback_before_remap(inode, layout), 0);
+
+	KUNIT_ASSERT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
 	for (unsigned int i = 0; i < MAX_ITEMS; i++) {
 		const struct btrfs_kunit_extent *item = &layout->items[i];
-		u64 item_end = item->start + item->len;
 
-		if (!disk_extent_is_shared(layout, item))
+		if (!has_disk_extent(item) || !shared_by_remap(layout, item) ||
+		    !goes_in_place(layout, item))
 			continue;
-		for (const struct file_range *r = layout->noreserve; r->len; r++) {
+		for (const struct file_range *r = layout->reserved; r->len; r++) {
 			u64 start = max(r->start, item->start);
-			u64 end = min(range_end(r), item_end);
+			u64 end = min(range_end(r), item->start + item->len);
 
 			if (start >= end)
 				continue;
-			KUNIT_EXPECT_TRUE_MSG(test, written_back(log, start, end - 1),
-					      "unreserved [%llu, %llu) of the shared disk extent at %llu was not written back",
+			KUNIT_EXPECT_TRUE_MSG(test, written_back(log, start, end - 1, -1),
+					      "dirty [%llu, %llu) of the shared disk extent at %llu was not written back",
 					      start, end, item->disk_bytenr);
 		}
-		KUNIT_EXPECT_FALSE_MSG(test, test_range_bit_exists(&inode->io_tree, item->start,
-								   item_end - 1,
-								   EXTENT_NORESERVE),
-				       "unreserved data left in [%llu, %llu), in the shared disk extent at %llu",
-				       item->start, item_end, item->disk_bytenr);
 	}
 }
 
-/* Data dirtied with a reservation can be COWed: it is left to writeback. */
-static void flush_writes_back_no_reserved_data(struct kunit *test)
+/* Dirty data of the disk extents that the remap does not share is left alone. */
+static void dirty_data_of_other_disk_extents_is_left_alone(struct kunit *test)
 {
 	const struct remap_layout *layout = test->param_value;
 	struct writeback_log *log = test->priv;
-	struct btrfs_space_info *sinfo;
-	struct btrfs_inode *inode;
-	u64 may_use;
-
-	inode = build_layout(test, layout, &sinfo);
-	may_use = sinfo->bytes_may_use;
-
-	KUNIT_ASSERT_EQ(test, flush_before_remap(inode, layout->pos, layout->len), 0);
-
-	for (unsigned int i = 0; i < min(log->nr, MAX_WRITEBACKS); i++)
-		for (const struct file_range *r = layout->reserved; r->len; r++)
-			KUNIT_EXPECT_FALSE_MSG(test, overlap(log->range[i].start,
-							     log->range[i].end + 1,
-							     r->start, range_end(r)),
-					       "writeback of [%llu, %llu] covers reserved data at [%llu, %llu)",
-					       log->range[i].start, log->range[i].end,
-					       r->start, range_end(r));
-	for (const struct file_range *r = layout->reserved; r->len; r++)
-		KUNIT_EXPECT_TRUE_MSG(test, test_range_bit(&inode->io_tree, r->start,
-							   range_end(r) - 1,
-							   EXTENT_DELALLOC, NULL),
-				      "reserved data at [%llu, %llu) is no longer dirty",
-				      r->start, range_end(r));
-	KUNIT_EXPECT_EQ_MSG(test, sinfo->bytes_may_use, may_use,
-			    "the flush changed the data reservations");
-}
-
-static void flush_returns_writeback_errors(struct kunit *test)
-{
-	const struct remap_layout *layout = &remap_layouts[0];
-	struct writeback_log *log = test->priv;
-	struct btrfs_space_info *sinfo;
 	struct btrfs_inode *inode;
 
-	inode = build_layout(test, layout, &sinfo);
-	log->error = -EIO;
+	inode = build_layout(test, layout);
 
-	KUNIT_EXPECT_EQ(test, flush_before_remap(inode, layout->pos, layout->len), -EIO);
-	KUNIT_EXPECT_EQ_MSG(test, log->nr, 1, "writeback went on after an error");
+	KUNIT_ASSERT_EQ(test, writeback_before_remap(inode, layout), 0);
+
+	KUNIT_ASSERT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
+	for (unsigned int i = 0; i < MAX_ITEMS; i++) {
+		const struct btrfs_kunit_extent *item = &layout->items[i];
+
+		if (!has_disk_extent(item) || shared_by_remap(layout, item))
+			continue;
+		for (const struct file_range *r = layout->reserved; r->len; r++) {
+			u64 start = max(r->start, item->start);
+			u64 end = min(range_end(r), item->start + item->len);
+
+			if (start >= end)
+				continue;
+			KUNIT_EXPECT_FALSE_MSG(test, any_written_back(log, start, end - 1, -1),
+					       "dirty [%llu, %llu) of the unshared disk extent at %llu was written back",
+					       start, end, item->disk_bytenr);
+		}
+	}
 }
 
 /*
- * A file with as many extents as a 64K leaf holds and no unreserved data:
- * nothing is written back and no extent is looked at, so that a clone of a
- * file with any number of extents pays nothing for the flush.
+ * A file that was never fallocated nor made NODATACOW holds no unreserved
+ * data, and its writeback COWs whatever is shared: nothing is written back,
+ * not even the dirty data of preallocated extents that were cloned into it.
  */
-static void flush_without_unreserved_data_looks_at_no_extent(struct kunit *test)
+static void file_without_prealloc_or_nodatacow_is_not_written_back(struct kunit *test)
 {
-	const int item_size = sizeof(struct btrfs_item) +
-			      sizeof(struct btrfs_file_extent_item);
+	const struct remap_layout *layout = &remap_layouts[ARRAY_SIZE(remap_layouts) - 1];
 	struct writeback_log *log = test->priv;
-	struct btrfs_fs_info *fs_info;
-	struct btrfs_root *root;
 	struct btrfs_inode *inode;
-	unsigned int nr = 0;
 
-	fs_info = btrfs_kunit_alloc_fs_info(test, BTRFS_MAX_METADATA_BLOCKSIZE,
-					    SECTORSIZE);
-	root = btrfs_kunit_alloc_root(test, fs_info);
-	inode = btrfs_kunit_new_inode(test, root, 0);
-	while (btrfs_leaf_free_space(root->node) >= item_size) {
-		/* Every other block, so that no two extents are adjacent. */
-		const struct btrfs_kunit_extent item =
-			REG((u64)nr * SZ_8K, SECTORSIZE, DISK(1) + (u64)nr * SZ_8K,
-			    SECTORSIZE, 0);
+	KUNIT_ASSERT_TRUE(test, layout->cloned_in);
+	inode = build_layout(test, layout);
+	KUNIT_ASSERT_FALSE(test, inode->flags & (BTRFS_INODE_PREALLOC |
+						 BTRFS_INODE_NODATACOW));
 
-		btrfs_kunit_insert_file_extent(test, inode, &item);
-		nr++;
-	}
-	i_size_write(&inode->vfs_inode, (u64)nr * SZ_8K);
-	KUNIT_ASSERT_GT(test, nr, BTRFS_MAX_METADATA_BLOCKSIZE / SZ_128);
-
-	KUNIT_EXPECT_EQ(test, flush_before_remap(inode, 0, 0), 0);
-	KUNIT_EXPECT_EQ_MSG(test, log->nr, 0, "writeback of a file without unreserved data");
-	KUNIT_EXPECT_TRUE_MSG(test, RB_EMPTY_ROOT(&inode->extent_tree.root),
-			      "extent maps of a file with %u extents were loaded", nr);
+	KUNIT_EXPECT_EQ(test, writeback_before_remap(inode, layout), 0);
+	KUNIT_EXPECT_EQ_MSG(test, log->nr, 0,
+			    "writeback asked for a file that can take no NOCOW write");
 }
 
-static struct kunit_case btrfs_reflink_flush_noreserve_cases[] = {
-	KUNIT_CASE_PARAM(flush_writes_back_unreserved_data_of_shared_disk_extents,
-			 shared_unreserved_gen_params),
-	KUNIT_CASE_PARAM(flush_writes_back_no_reserved_data, reserved_gen_params),
-	KUNIT_CASE(flush_returns_writeback_errors),
-	KUNIT_CASE(flush_without_unreserved_data_looks_at_no_extent),
+/* A writeback error stops the writeback and is returned. */
+static void writeback_error_is_returned(struct kunit *test)
+{
+	const struct remap_layout *layout = &remap_layouts[0];
+	struct writeback_log *log = test->priv;
+	struct btrfs_inode *inode;
+
+	KUNIT_ASSERT_GT(test, total_len(layout->noreserve), layout->noreserve[0].len);
+	inode = build_layout(test, layout);
+	log->error = -EIO;
+
+	KUNIT_EXPECT_EQ(test, writeback_before_remap(inode, layout), -EIO);
+	KUNIT_EXPECT_EQ_MSG(test, log->nr, 1, "writeback went on after an error");
+}
+
+static struct kunit_case btrfs_reflink_nocow_writeback_cases[] = {
+	KUNIT_CASE_PARAM(unreserved_data_is_written_back_with_data_integrity,
+			 noreserve_gen_params),
+	KUNIT_CASE_PARAM(reserved_data_gets_no_data_integrity_writeback,
+			 reserved_gen_params),
+	KUNIT_CASE_PARAM(dirty_data_of_shared_disk_extents_is_written_back,
+			 reserved_shared_gen_params),
+	KUNIT_CASE_PARAM(dirty_data_of_other_disk_extents_is_left_alone,
+			 reserved_unshared_gen_params),
+	KUNIT_CASE(file_without_prealloc_or_nodatacow_is_not_written_back),
+	KUNIT_CASE(writeback_error_is_returned),
 	{}
 };
 
-static struct kunit_suite btrfs_reflink_flush_noreserve_suite = {
-	.name = "btrfs_reflink_flush_noreserve",
+static struct kunit_suite btrfs_reflink_nocow_writeback_suite = {
+	.name = "btrfs_reflink_nocow_writeback",
 	.suite_init = btrfs_kunit_suite_init,
 	.suite_exit = btrfs_kunit_suite_exit,
 	.init = reflink_test_init,
-	.test_cases = btrfs_reflink_flush_noreserve_cases,
+	.test_cases = btrfs_reflink_nocow_writeback_cases,
 };
 
-kunit_test_suite(btrfs_reflink_flush_noreserve_suite);
+kunit_test_suite(btrfs_reflink_nocow_writeback_suite);

@@ -7,7 +7,7 @@
 
 #include <kunit/test.h>
 #include <linux/sizes.h>
-#include "btrfs-kunit.h"
+#include "btrfs_kunit.h"
 #include "../ctree.h"
 #include "../btrfs_inode.h"
 #include "../extent_map.h"
@@ -46,122 +46,6 @@ static void dummy_fs_has_a_file_in_a_subvolume(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, S_ISREG(fs.inode->vfs_inode.i_mode));
 	KUNIT_EXPECT_EQ(test, btrfs_header_nritems(fs.root->node), 0);
 	KUNIT_EXPECT_NULL(test, fs.fs_info->data_sinfo);
-}
-
-static void prealloc_extent_map_is_found_as_added(struct kunit *test)
-{
-	const struct btrfs_kunit_extent desc = {
-		.type = BTRFS_KUNIT_PREALLOC, .start = SZ_64K, .len = SZ_128K,
-		.disk_bytenr = SZ_1M, .disk_num_bytes = SZ_256K, .offset = SZ_64K,
-	};
-	struct btrfs_kunit_fs fs;
-	struct extent_map *em;
-
-	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_1M);
-	btrfs_kunit_add_extent_map(test, fs.inode, &desc);
-
-	em = get_extent(test, fs.inode, SZ_128K);
-	KUNIT_EXPECT_EQ(test, em->start, SZ_64K);
-	KUNIT_EXPECT_EQ(test, em->len, SZ_128K);
-	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PREALLOC);
-	KUNIT_EXPECT_FALSE(test, extent_map_is_compressed(em));
-	KUNIT_EXPECT_EQ(test, em->disk_bytenr, SZ_1M);
-	KUNIT_EXPECT_EQ(test, em->disk_num_bytes, SZ_256K);
-	KUNIT_EXPECT_EQ(test, em->offset, SZ_64K);
-	KUNIT_EXPECT_EQ(test, em->ram_bytes, SZ_256K);
-}
-
-static void split_extent_keeps_one_extent_map_per_part(struct kunit *test)
-{
-	/* One 64K prealloc extent, its middle 16K overwritten by a COW write. */
-	const struct btrfs_kunit_extent descs[] = {
-		{ .type = BTRFS_KUNIT_PREALLOC, .start = 0, .len = SZ_16K,
-		  .disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K, .offset = 0 },
-		{ .type = BTRFS_KUNIT_REG, .start = SZ_16K, .len = SZ_16K,
-		  .disk_bytenr = SZ_2M, .disk_num_bytes = SZ_16K, .offset = 0 },
-		{ .type = BTRFS_KUNIT_PREALLOC, .start = SZ_32K, .len = SZ_32K,
-		  .disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K,
-		  .offset = SZ_32K },
-	};
-	struct btrfs_kunit_fs fs;
-	struct extent_map *first, *middle, *last;
-
-	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_64K);
-	btrfs_kunit_add_extent_maps(test, fs.inode, descs, ARRAY_SIZE(descs));
-
-	first = get_extent(test, fs.inode, 0);
-	middle = get_extent(test, fs.inode, SZ_16K);
-	last = get_extent(test, fs.inode, SZ_32K);
-	KUNIT_EXPECT_EQ(test, first->len, SZ_16K);
-	KUNIT_EXPECT_FALSE(test, middle->flags & EXTENT_FLAG_PREALLOC);
-	KUNIT_EXPECT_EQ(test, last->start, SZ_32K);
-	KUNIT_EXPECT_EQ(test, last->offset, SZ_32K);
-	KUNIT_EXPECT_EQ(test, first->disk_bytenr, last->disk_bytenr);
-	KUNIT_EXPECT_EQ(test, last->start - last->offset, first->start);
-}
-
-static void adjacent_extent_maps_are_merged(struct kunit *test)
-{
-	/* Two regular extents, adjacent in the file and on disk. */
-	const struct btrfs_kunit_extent descs[] = {
-		{ .type = BTRFS_KUNIT_REG, .start = 0, .len = SZ_16K,
-		  .disk_bytenr = SZ_1M, .disk_num_bytes = SZ_16K },
-		{ .type = BTRFS_KUNIT_REG, .start = SZ_16K, .len = SZ_16K,
-		  .disk_bytenr = SZ_1M + SZ_16K, .disk_num_bytes = SZ_16K },
-	};
-	struct btrfs_kunit_fs fs;
-	struct extent_map *em;
-
-	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_32K);
-	btrfs_kunit_add_extent_maps(test, fs.inode, descs, ARRAY_SIZE(descs));
-
-	em = get_extent(test, fs.inode, SZ_16K);
-	KUNIT_EXPECT_EQ(test, em->start, 0);
-	KUNIT_EXPECT_EQ(test, em->len, SZ_32K);
-	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_MERGED);
-	KUNIT_EXPECT_EQ(test, em->disk_bytenr, SZ_1M);
-	KUNIT_EXPECT_EQ(test, em->disk_num_bytes, SZ_32K);
-}
-
-static void compressed_hole_and_inline_extent_maps_keep_their_kind(struct kunit *test)
-{
-	const struct btrfs_kunit_extent descs[] = {
-		{ .type = BTRFS_KUNIT_INLINE, .start = 0, .len = SECTORSIZE,
-		  .ram_bytes = 100 },
-		{ .type = BTRFS_KUNIT_HOLE, .start = SECTORSIZE,
-		  .len = SZ_16K - SECTORSIZE },
-		{ .type = BTRFS_KUNIT_COMPRESSED, .start = SZ_16K,
-		  .len = SZ_128K, .disk_bytenr = SZ_1M,
-		  .disk_num_bytes = SZ_8K, .ram_bytes = SZ_128K },
-	};
-	struct btrfs_kunit_fs fs;
-	struct extent_map *em;
-
-	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_256K);
-	btrfs_kunit_add_extent_maps(test, fs.inode, descs, ARRAY_SIZE(descs));
-
-	em = get_extent(test, fs.inode, 0);
-	KUNIT_EXPECT_EQ(test, em->disk_bytenr, EXTENT_MAP_INLINE);
-	em = get_extent(test, fs.inode, SZ_8K);
-	KUNIT_EXPECT_EQ(test, em->disk_bytenr, EXTENT_MAP_HOLE);
-	KUNIT_EXPECT_EQ(test, em->start, SECTORSIZE);
-	em = get_extent(test, fs.inode, SZ_64K);
-	KUNIT_EXPECT_TRUE(test, extent_map_is_compressed(em));
-	KUNIT_EXPECT_EQ(test, em->disk_num_bytes, SZ_8K);
-	KUNIT_EXPECT_EQ(test, em->ram_bytes, SZ_128K);
-}
-
-static void range_without_extent_map_reads_as_hole(struct kunit *test)
-{
-	struct btrfs_kunit_fs fs;
-	struct extent_map *em;
-
-	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_1M);
-
-	em = get_extent(test, fs.inode, SZ_64K);
-	KUNIT_EXPECT_EQ(test, em->disk_bytenr, EXTENT_MAP_HOLE);
-	KUNIT_EXPECT_LE(test, em->start, SZ_64K);
-	KUNIT_EXPECT_GT(test, btrfs_extent_map_end(em), SZ_64K);
 }
 
 static void file_extent_items_are_read_back_by_get_extent(struct kunit *test)
@@ -222,39 +106,6 @@ static void file_extent_items_are_read_back_by_get_extent(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PREALLOC);
 	KUNIT_EXPECT_EQ(test, em->start, SZ_128K + SZ_32K + SZ_16K);
 	KUNIT_EXPECT_EQ(test, em->len, SZ_32K);
-	KUNIT_EXPECT_EQ(test, em->offset, SZ_32K);
-}
-
-static void pinned_extent_map_hides_the_items_it_covers(struct kunit *test)
-{
-	/* A write in flight into the middle of a preallocated extent. */
-	const struct btrfs_kunit_extent item = {
-		.type = BTRFS_KUNIT_PREALLOC, .start = 0, .len = SZ_64K,
-		.disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K,
-	};
-	const struct btrfs_kunit_extent io_em = {
-		.type = BTRFS_KUNIT_REG, .start = SZ_16K, .len = SZ_16K,
-		.disk_bytenr = SZ_1M, .disk_num_bytes = SZ_64K,
-		.offset = SZ_16K, .pinned = true,
-	};
-	struct btrfs_kunit_fs fs;
-	struct extent_map *em;
-
-	btrfs_kunit_new_fs(test, &fs, SECTORSIZE, SZ_64K);
-	btrfs_kunit_insert_file_extent(test, fs.inode, &item);
-	btrfs_kunit_add_extent_map(test, fs.inode, &io_em);
-
-	em = get_extent(test, fs.inode, SZ_16K);
-	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PINNED);
-	KUNIT_EXPECT_FALSE(test, em->flags & EXTENT_FLAG_PREALLOC);
-	KUNIT_EXPECT_EQ(test, em->disk_bytenr, SZ_1M);
-	em = get_extent(test, fs.inode, 0);
-	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PREALLOC);
-	KUNIT_EXPECT_EQ_MSG(test, btrfs_extent_map_end(em), SZ_16K,
-			    "the item's extent map overlaps the pinned one");
-	em = get_extent(test, fs.inode, SZ_32K);
-	KUNIT_EXPECT_TRUE(test, em->flags & EXTENT_FLAG_PREALLOC);
-	KUNIT_EXPECT_EQ(test, em->start, SZ_32K);
 	KUNIT_EXPECT_EQ(test, em->offset, SZ_32K);
 }
 
@@ -349,13 +200,7 @@ static void data_space_info_with_room_grants_reservations(struct kunit *test)
 
 static struct kunit_case btrfs_test_helpers_cases[] = {
 	KUNIT_CASE(dummy_fs_has_a_file_in_a_subvolume),
-	KUNIT_CASE(prealloc_extent_map_is_found_as_added),
-	KUNIT_CASE(split_extent_keeps_one_extent_map_per_part),
-	KUNIT_CASE(adjacent_extent_maps_are_merged),
-	KUNIT_CASE(compressed_hole_and_inline_extent_maps_keep_their_kind),
-	KUNIT_CASE(range_without_extent_map_reads_as_hole),
 	KUNIT_CASE(file_extent_items_are_read_back_by_get_extent),
-	KUNIT_CASE(pinned_extent_map_hides_the_items_it_covers),
 	KUNIT_CASE(nodatacow_inode_has_the_flags_of_chattr_c),
 	KUNIT_CASE(dirty_range_without_reservation_is_marked_noreserve),
 	KUNIT_CASE(dirty_range_with_reservation_takes_data_space),
@@ -371,4 +216,4 @@ static struct kunit_suite btrfs_test_helpers_suite = {
 	.test_cases = btrfs_test_helpers_cases,
 };
 
-kunit_test_suites(&btrfs_test_helpers_suite);
+kunit_test_suite(btrfs_test_helpers_suite);

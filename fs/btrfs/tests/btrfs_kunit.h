@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for the btrfs KUnit suites: a dummy filesystem built from the
- * sanity test helpers, fake file extent items, fake extent maps, fake
- * delalloc ranges and a fake data space_info. Everything a helper creates is
- * released by a KUnit cleanup action, so a case that fails half way leaks
- * nothing.
+ * sanity test helpers, fake file extent items, fake delalloc ranges and a
+ * fake data space_info. Everything a helper creates is released by a KUnit
+ * cleanup action, so a case that fails half way leaks nothing.
  */
 
 #ifndef BTRFS_TESTS_KUNIT_H
@@ -17,9 +16,8 @@ struct btrfs_fs_info;
 struct btrfs_inode;
 struct btrfs_root;
 struct btrfs_space_info;
-struct extent_buffer;
 
-/* The kind of a file extent, as a file extent item or an extent map. */
+/* The kind of a file extent item. */
 enum btrfs_kunit_extent_type {
 	/* A regular, uncompressed extent. */
 	BTRFS_KUNIT_REG,
@@ -27,7 +25,7 @@ enum btrfs_kunit_extent_type {
 	BTRFS_KUNIT_PREALLOC,
 	/* A regular extent compressed with zlib. */
 	BTRFS_KUNIT_COMPRESSED,
-	/* A hole: an explicit hole item, or an extent map of a hole. */
+	/* A hole: an explicit hole item. */
 	BTRFS_KUNIT_HOLE,
 	/* Data inline in the item, at file offset 0. */
 	BTRFS_KUNIT_INLINE,
@@ -38,7 +36,7 @@ enum btrfs_kunit_extent_type {
  * @type:		the kind of extent
  * @start:		file offset of the extent (the key offset of its item)
  * @len:		length of the extent in the file (for an inline
- *			extent, of its extent map)
+ *			extent, of the range btrfs_get_extent() maps)
  * @disk_bytenr:	start of the extent on disk (ignored for holes and
  *			inline extents)
  * @disk_num_bytes:	size of the whole extent on disk (for a compressed
@@ -48,13 +46,11 @@ enum btrfs_kunit_extent_type {
  * @ram_bytes:		uncompressed size of the whole extent (for an inline
  *			extent, of its data); 0 means @disk_num_bytes (@len
  *			for an inline extent)
- * @pinned:		an extent map only: pinned, as the extent map of a write
- *			in flight that btrfs_create_io_em() adds
  *
- * It describes a file extent item (btrfs_kunit_insert_file_extent()) or an
- * extent map (btrfs_kunit_add_extent_map()). Several of them with the same
- * @disk_bytenr describe one extent on disk that writes into parts of it have
- * split, as btrfs_mark_extent_written() splits a preallocated extent.
+ * It describes a file extent item (btrfs_kunit_insert_file_extent()).
+ * Several of them with the same @disk_bytenr describe one extent on disk that
+ * writes into parts of it have split, as btrfs_mark_extent_written() splits
+ * a preallocated extent.
  */
 struct btrfs_kunit_extent {
 	enum btrfs_kunit_extent_type type;
@@ -64,7 +60,6 @@ struct btrfs_kunit_extent {
 	u64 disk_num_bytes;
 	u64 offset;
 	u64 ram_bytes;
-	bool pinned;
 };
 
 /**
@@ -86,9 +81,6 @@ struct btrfs_fs_info *btrfs_kunit_alloc_fs_info(struct kunit *test,
 						u32 nodesize, u32 sectorsize);
 struct btrfs_root *btrfs_kunit_alloc_root(struct kunit *test,
 					  struct btrfs_fs_info *fs_info);
-struct extent_buffer *btrfs_kunit_alloc_leaf(struct kunit *test,
-					     struct btrfs_fs_info *fs_info,
-					     u64 start);
 struct btrfs_inode *btrfs_kunit_new_inode(struct kunit *test,
 					  struct btrfs_root *root,
 					  u64 i_size);
@@ -102,12 +94,6 @@ void btrfs_kunit_insert_file_extents(struct kunit *test,
 				     struct btrfs_inode *inode,
 				     const struct btrfs_kunit_extent *descs,
 				     unsigned int nr);
-
-void btrfs_kunit_add_extent_map(struct kunit *test, struct btrfs_inode *inode,
-				const struct btrfs_kunit_extent *desc);
-void btrfs_kunit_add_extent_maps(struct kunit *test, struct btrfs_inode *inode,
-				 const struct btrfs_kunit_extent *descs,
-				 unsigned int nr);
 
 void btrfs_kunit_dirty_range(struct kunit *test, struct btrfs_inode *inode,
 			     u64 start, u64 len, bool reserved);

@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Helpers for the btrfs KUnit suites, built on the sanity test helpers of
- * btrfs-tests.c. See btrfs-kunit.h.
+ * btrfs-tests.c. See btrfs_kunit.h.
  */
 
 #include <kunit/test.h>
 #include <linux/fs.h>
 #include <linux/sizes.h>
-#include "btrfs-kunit.h"
+#include "btrfs_kunit.h"
 #include "btrfs-tests.h"
 #include "../ctree.h"
 #include "../btrfs_inode.h"
 #include "../disk-io.h"
 #include "../extent_io.h"
-#include "../extent_map.h"
 #include "../extent-io-tree.h"
 #include "../file-item.h"
 #include "../accessors.h"
@@ -39,8 +38,6 @@ KUNIT_DEFINE_ACTION_WRAPPER(free_fs_info_action, btrfs_free_dummy_fs_info,
 			    struct btrfs_fs_info *);
 KUNIT_DEFINE_ACTION_WRAPPER(free_root_action, btrfs_free_dummy_root,
 			    struct btrfs_root *);
-KUNIT_DEFINE_ACTION_WRAPPER(free_extent_buffer_action, free_extent_buffer,
-			    struct extent_buffer *);
 
 struct btrfs_fs_info *btrfs_kunit_alloc_fs_info(struct kunit *test,
 						u32 nodesize, u32 sectorsize)
@@ -72,24 +69,6 @@ struct btrfs_root *btrfs_kunit_alloc_root(struct kunit *test,
 	btrfs_set_header_level(root->node, 0);
 	return root;
 }
-
-/* An unmapped extent buffer that is not part of any tree. */
-struct extent_buffer *btrfs_kunit_alloc_leaf(struct kunit *test,
-					     struct btrfs_fs_info *fs_info,
-					     u64 start)
-{
-	struct extent_buffer *eb;
-
-	eb = alloc_dummy_extent_buffer(fs_info, start);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, eb, "cannot allocate an extent buffer");
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							free_extent_buffer_action,
-							eb), 0);
-	btrfs_set_header_nritems(eb, 0);
-	btrfs_set_header_level(eb, 0);
-	return eb;
-}
-
 static void release_inode(void *data)
 {
 	struct btrfs_inode *inode = data;
@@ -229,65 +208,6 @@ void btrfs_kunit_insert_file_extents(struct kunit *test,
 {
 	for (unsigned int i = 0; i < nr; i++)
 		btrfs_kunit_insert_file_extent(test, inode, &descs[i]);
-}
-
-void btrfs_kunit_add_extent_map(struct kunit *test, struct btrfs_inode *inode,
-				const struct btrfs_kunit_extent *desc)
-{
-	struct extent_map_tree *tree = &inode->extent_tree;
-	struct extent_map *em;
-	int ret;
-
-	em = alloc_extent_map();
-	KUNIT_ASSERT_NOT_NULL_MSG(test, em, "cannot allocate an extent map");
-	em->start = desc->start;
-	em->len = desc->len;
-	em->generation = 1;
-	if (desc->pinned) {
-		em->flags |= EXTENT_FLAG_PINNED;
-		em->generation = (u64)-1;
-	}
-
-	switch (desc->type) {
-	case BTRFS_KUNIT_HOLE:
-		em->disk_bytenr = EXTENT_MAP_HOLE;
-		em->ram_bytes = desc->len;
-		break;
-	case BTRFS_KUNIT_INLINE:
-		em->disk_bytenr = EXTENT_MAP_INLINE;
-		em->ram_bytes = desc->ram_bytes ?: desc->len;
-		break;
-	case BTRFS_KUNIT_COMPRESSED:
-		extent_map_set_compression(em, BTRFS_COMPRESS_ZLIB);
-		fallthrough;
-	case BTRFS_KUNIT_PREALLOC:
-	case BTRFS_KUNIT_REG:
-		if (desc->type == BTRFS_KUNIT_PREALLOC)
-			em->flags |= EXTENT_FLAG_PREALLOC;
-		em->disk_bytenr = desc->disk_bytenr;
-		em->disk_num_bytes = desc->disk_num_bytes;
-		em->offset = desc->offset;
-		em->ram_bytes = desc->ram_bytes ?: desc->disk_num_bytes;
-		KUNIT_ASSERT_LE_MSG(test, desc->offset + desc->len, em->ram_bytes,
-				    "extent map [%llu, %llu) overruns its extent",
-				    desc->start, desc->start + desc->len);
-		break;
-	}
-
-	write_lock(&tree->lock);
-	ret = btrfs_add_extent_mapping(inode, &em, em->start, em->len);
-	write_unlock(&tree->lock);
-	btrfs_free_extent_map(em);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "cannot add extent map [%llu, %llu)",
-			    desc->start, desc->start + desc->len);
-}
-
-void btrfs_kunit_add_extent_maps(struct kunit *test, struct btrfs_inode *inode,
-				 const struct btrfs_kunit_extent *descs,
-				 unsigned int nr)
-{
-	for (unsigned int i = 0; i < nr; i++)
-		btrfs_kunit_add_extent_map(test, inode, &descs[i]);
 }
 
 struct data_resv {
