@@ -30,7 +30,7 @@ variant_files() {
 # mount namespace of the build's own: the tree is never changed, and only those files (and
 # what includes them) are compiled again.
 build_variant() {
-	local v=$1 obj=$2 out=$3 src=$3/src patch f start
+	local v=$1 obj=$2 out=$3 src=$3/src patch f start inodes
 	local files=()
 
 	patch=$(variant_patch "$v") || exit 1
@@ -46,6 +46,9 @@ build_variant() {
 	git -C "$src" init -q && git -C "$src" apply "$patch" ||
 		die "variant $v does not apply to the tree" "refresh $patch against the tree"
 	start=$(date +%s)
+	# A tree file that is replaced while the build runs (git checkout, rebase) takes the
+	# bind mount over it away, and the build reads the tree's file: see that its inode stayed.
+	inodes=$(cd "$TREE" && stat -c %i "${files[@]}")
 	# shellcheck disable=SC2016
 	if ! bounded "${BUILD_TIMEOUT:-1800}" "${PRIVATE_NS[@]}" bash -c '
 		src=$1 tree=$2 obj=$3 jobs=$4
@@ -58,6 +61,9 @@ build_variant() {
 		die "the build of variant $v failed: $(grep -m1 -E ': (error|fatal error):|Error [0-9]+|mount:' "$out/build.log")" \
 			"see $out/build.log"
 	fi
+	[ "$(cd "$TREE" && stat -c %i "${files[@]}")" = "$inodes" ] ||
+		die "a file of the tree that variant $v changes was replaced during its build" \
+			"leave $TREE alone while a variant builds, and run again"
 	cp "$obj/linux" "$out/linux" || die "no kernel in $obj after the build of $v" "see $out/build.log"
 	info "built variant $v in $(($(date +%s) - start)) s" >&2
 	echo "$out/linux"
