@@ -69,6 +69,7 @@ struct btrfs_root *btrfs_kunit_alloc_root(struct kunit *test,
 	btrfs_set_header_level(root->node, 0);
 	return root;
 }
+
 static void release_inode(void *data)
 {
 	struct btrfs_inode *inode = data;
