@@ -2,76 +2,83 @@
 #
 # btrfs NOCOW-before-remap fix, its KUnit suites on UML, end-to-end scenarios, benchmark.
 # 'make' is the main job, 'make test' runs everything that guards the project.
-# 'make help' lists the targets.
+# 'make help' lists the targets, each with the page that explains it: the text after '##' on a
+# target's line, its page in parentheses at the end.
 
 SHELL := /bin/bash
 T := tools
 
 .DEFAULT_GOAL := all
-.PHONY: all help deps prepare kunit kunit-debug e2e fuzz proof test bench check \
+.PHONY: all help deps prepare kunit kunit-debug e2e fix-alone fuzz proof test bench check \
 	export format-patch reset-tree clean fstests fstests-compare
 
-all: deps prepare kunit ## main job: set up the machine and the tree, build UML, run our KUnit suites
+all: deps prepare kunit ## main job: packages, kernel tree, UML build, our KUnit suites (README.md)
 
-help: ## list the targets
+help: ## list the targets, each with its page (tools/README.md)
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  \1\t/' | expand -t 20
+	@echo "The project: README.md. Every target in full: tools/README.md."
 
-deps: ## install the missing Debian packages of lib/packages (as root)
+deps: ## install the missing Debian packages of lib/packages, as root (tools/README.md)
 	@$(T)/install-deps
 
-prepare: deps ## extract linux-source-6.12 into build/linux as git and apply patches/series
+prepare: deps ## extract linux-source-6.12 into build/linux, apply patches/series (tools/README.md)
 	@$(T)/prepare
 
-kunit: prepare ## build UML (.kunitconfig) in build/kunit with kunit.py and run the btrfs KUnit suites
+kunit: prepare ## build UML in build/kunit with kunit.py, run our KUnit suites (kunit/README.md)
 	@$(T)/kunit
 
-kunit-debug: prepare ## the same with kunit/debug.kunitconfig (KASAN, lockdep, BTRFS_DEBUG)
+kunit-debug: prepare ## the same with KASAN, lockdep and BTRFS_DEBUG (kunit/README.md)
 	@$(T)/kunit --kunitconfig kunit/debug.kunitconfig --build-dir build/kunit-debug
 
-e2e: prepare ## run the end-to-end scenarios on a real btrfs inside UML (the kernel of build/kunit)
+e2e: prepare ## the end-to-end scenarios on a real btrfs inside UML (tools/e2e/README.md)
 	@$(T)/e2e/run
+
+fix-alone: prepare ## the scenarios on UML built from the fix alone (tools/README.md)
+	@$(T)/fix-alone
 
 # make fuzz SEEDS=N: the fixed seeds and N random ones.
 SEEDS ?= 20
-fuzz: prepare ## randomized end-to-end cases against a model: the fixed seeds and SEEDS random ones (20)
+fuzz: prepare ## randomized cases: the fixed seeds and SEEDS=20 random ones (tools/fuzz/README.md)
 	@$(T)/fuzz/run --fixed --seeds $(SEEDS)
 
 # make proof FULL=1: every scenario on every variant, not only on those it claims.
-proof: prepare ## show that the KUnit cases, scenarios and fuzz seeds fail on kernels without the fix (FULL=1)
+proof: prepare ## the tests fail on kernels without the fix; FULL=1 (tools/proof/README.md)
 	@$(T)/proof/run $(if $(FULL),--all-scenarios)
 
-test: deps ## everything that guards the project: kunit, e2e, location, fuzz, proof, check; one verdict
+test: deps ## kunit, e2e, fix-alone, location, fuzz, proof, check: one verdict (tools/README.md)
 	@$(T)/test
 
-fstests: prepare ## fstests on btrfs inside UML (TESTS=, GROUPS=, KERNEL=, UPSTREAM=1, VARIANT=, FSTESTS=, RESUME=1)
+# make fstests takes TESTS=, GROUPS=, KERNEL=, UPSTREAM=1, VARIANT=, FSTESTS= and RESUME=1.
+fstests: prepare ## fstests on btrfs inside UML; TESTS=, UPSTREAM=1... (tools/fstests/README.md)
 	@$(T)/fstests/run $(if $(GROUPS),--groups '$(GROUPS)') $(if $(TESTS),--tests '$(TESTS)') \
 		$(if $(KERNEL),--kernel '$(KERNEL)') $(if $(UPSTREAM),--upstream) \
 		$(if $(VARIANT),--variant '$(VARIANT)') $(if $(RESUME),--resume)
 
-fstests-compare: ## the default set's fstests results on ours and upstream side by side (A=, B=: other runs)
+fstests-compare: deps ## fstests on ours and upstream side by side (tools/fstests/README.md)
 	@$(T)/fstests/compare $(if $(A)$(B),'$(or $(A),ours)' '$(or $(B),upstream)')
 
-bench: prepare ## small clone/dedupe cost, upstream 6.12 against ours, in one run
+bench: prepare ## small clone/dedupe cost, upstream 6.12 against ours (tools/bench/README.md)
 	@$(T)/bench/run
 
-check: prepare ## pre-submit: checkpatch --strict, kernel-doc, sparse, W=1, git am of the series
+check: prepare ## pre-submit: checkpatch, kernel-doc, sparse, W=1, git am (tools/README.md)
 	@$(T)/check
 
-export: ## bring commits made in build/linux back into patches/ and fs/
+export: ## bring commits made in build/linux back into patches/ and fs/ (tools/README.md)
 	@$(T)/export
 
-format-patch: prepare ## write the series, new files included, and a cover letter to build/series/
+format-patch: prepare ## the series and a cover letter in build/series/, as yours (tools/README.md)
 	@$(T)/format-patch
 
-reset-tree: ## throw away edits made in build/linux and apply the series again
+reset-tree: deps ## throw away edits made in build/linux, apply the series again (tools/README.md)
 	@git -C build/linux config --unset workbench.head || true
 	@git -C build/linux config --unset workbench.series || true
 	@$(T)/prepare
 
-clean: ## remove build/ (the kernel tree, every build and every result)
+clean: ## remove build/: the kernel tree, every build and every result (tools/README.md)
 	rm -rf build
 
 Makefile .kunitconfig: ;
 
 %:
-	@echo "error: unknown target '$@'" >&2; echo "hint: 'make help' lists the targets" >&2; exit 1
+	@echo "error: unknown target '$@'" >&2
+	@echo "hint: 'make help' lists the targets, each with its page" >&2; exit 1

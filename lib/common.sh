@@ -217,12 +217,13 @@ CONFINE=("${PRIVATE_NS[@]}" "$REPO/lib/confine")
 
 # need_confine DIR: fail unless CONFINE works here, with DIR (under $BUILD) writable.
 need_confine() {
-	local err
+	local err hint="run as root, or allow user namespaces"
 
+	hint+=" (sysctl kernel.unprivileged_userns_clone=1): tools/e2e/README.md"
 	mkdir -p "$1"
 	err=$("${CONFINE[@]}" "$1" true 2>&1) ||
 		die "cannot run the guests with only their run directory writable: ${err:-unshare failed}" \
-			"run as root, or allow user namespaces (sysctl kernel.unprivileged_userns_clone=1)"
+			"$hint"
 }
 
 # boot_guest KERNEL DIR SECONDS ARG...: boot the UML KERNEL with the host's / as its

@@ -63,7 +63,7 @@ build_variant() {
 	fi
 	[ "$(cd "$TREE" && stat -c %i "${files[@]}")" = "$inodes" ] ||
 		die "a file of the tree that variant $v changes was replaced during its build" \
-			"leave $TREE alone while a variant builds, and run again"
+			"leave $TREE alone during a build, then run again (tools/proof/README.md)"
 	cp "$obj/linux" "$out/linux" || die "no kernel in $obj after the build of $v" "see $out/build.log"
 	info "built variant $v in $(($(date +%s) - start)) s" >&2
 	echo "$out/linux"
