@@ -7,9 +7,10 @@
 MNT=$BENCH_OUT/mnt
 FULL=$BENCH_OUT/full
 MANY=$BENCH_OUT/many
+SPACE=$BENCH_OUT/space
 RESULTS=$BENCH_OUT/results
 # Dirty data, in MiB, elsewhere in the source of the small clones and dedupes.
-DIRTY_SIZES="0 64 256"
+DIRTY_SIZES="0 16 64 256"
 # What the writer appends while its MiBs are remapped, and the whole-file clone's size.
 WRITER_MIB=128
 WHOLE_MIB=256
@@ -21,6 +22,17 @@ UNSAFE_SIZES="16 64"
 # than 2^18, so that anything that kept 16 bytes an extent would need more than the
 # 4 MiB that one kmalloc() can give.
 MANY_EXTENTS=270000
+# The reserved dirty data, in MiB, in the source's disk extent (one MiB more) of the space
+# rows: a 4 KiB clone or dedupe of a clean block of a preallocated or NODATACOW extent.
+SPACE_DIRTY_MIB=64
+# The separate 4 KiB reserved dirty ranges (io tree states) in the file of the states row:
+# upstream writes them all back inside the clone, in about a second. Each is an
+# outstanding extent that holds 256 KiB of metadata reservation (16 KiB nodes), 16 GiB in
+# all: the disk of tools/bench/run is large enough that this makes btrfs flush no delalloc
+# (remap-bench fails if anything writes the data back before the clone).
+STATES=65536
+# The groups of workloads to run (tools/bench/run --only): all by default.
+BENCH_ONLY=${BENCH_ONLY:-small,unsafe,many,space}
 
 # run CMD...: a step; its output goes to the results, its failure ends the boot.
 run() {
@@ -30,16 +42,24 @@ run() {
 	return 0
 }
 
-# make_fs DEV DIR: a fresh btrfs on DEV, mounted on DIR.
+# want GROUP: the group of workloads GROUP is to run.
+want() {
+	case ,$BENCH_ONLY, in
+	*,"$1",*) return 0 ;;
+	esac
+	return 1
+}
+
+# make_fs DEV DIR [OPTION...]: a fresh btrfs on DEV, mounted on DIR; OPTIONs go to mkfs.btrfs.
 make_fs() {
-	local err
-	err=$(mkfs.btrfs -q -f "$1" 2>&1 >/dev/null) || fail "mkfs.btrfs $1: $err"
-	mkdir -p "$2"
-	run mount -o commit=300 "$1" "$2"
+	local err dev=$1 dir=$2
+	shift 2
+	err=$(mkfs.btrfs -q -f "$@" "$dev" 2>&1 >/dev/null) || fail "mkfs.btrfs $dev: $err"
+	mkdir -p "$dir"
+	run mount -o commit=300 "$dev" "$dir"
 }
 
 workloads() {
-	local r d n
 	: >"$RESULTS"
 	# Dirty data stays dirty until something writes it back on purpose: no background
 	# writeback, no expiry, no throttling of the writers below a few hundred MiB.
@@ -49,6 +69,17 @@ workloads() {
 	echo 0 >/proc/sys/vm/dirty_writeback_centisecs
 	echo "# $(uname -r), $(nproc) CPU, $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)" >>"$RESULTS"
 
+	want small && group_small
+	want unsafe && group_unsafe
+	want many && group_many
+	want space && group_space
+	return 0
+}
+
+# group_*: the groups of workloads (tools/bench/run --only), each on a filesystem of its own.
+# The small clones and dedupes, the whole-file clone and the writers, on the first disk.
+group_small() {
+	local r d
 	make_fs /dev/ubda "$MNT"
 	run remap-bench setup "$MNT"
 	for r in $(seq "$BENCH_SAMPLES"); do
@@ -61,7 +92,10 @@ workloads() {
 		run remap-bench writer "$MNT" "$WRITER_MIB" dedupe
 	done
 	run umount "$MNT"
+}
 
+group_unsafe() {
+	local r n
 	# The unsafe clones fill their filesystem: their own, on the second disk. All the
 	# preallocated extents first, then the fill, then one sample after another, each
 	# writing its unreserved data as the last step before its clone.
@@ -78,7 +112,10 @@ workloads() {
 		done
 	done
 	run umount "$FULL"
+}
 
+group_many() {
+	local r
 	# FICLONE of a whole file with many extents and no dirty data, COW and NODATACOW, on
 	# a third disk: each sample clones the file into a new one, which is deleted after.
 	make_fs /dev/ubdc "$MANY"
@@ -89,4 +126,29 @@ workloads() {
 		run remap-bench many "$MANY/nocow" "$MANY_EXTENTS"
 	done
 	run umount "$MANY"
+}
+
+# The space rows and the states row, on a fourth disk, large (and sparse) for the metadata
+# reservations of the states row.
+group_space() {
+	local r k op
+	# No discard of the whole disk by mkfs.btrfs: on this large disk it takes minutes.
+	make_fs /dev/ubdd "$SPACE" --nodiscard
+	# Fresh files each sample. A sample whose data was written back too soon (its dirty
+	# data before its remap, or its NODATACOW extent while it was written: it would
+	# measure nothing) is done again, up to 3 tries, and noted in the results.
+	for r in $(seq "$BENCH_SAMPLES"); do
+		for k in prealloc nocow; do
+			for op in clone dedupe; do
+				run remap-bench space "$SPACE" "$k" "$op" "$SPACE_DIRTY_MIB"
+			done
+		done
+	done
+	# A sample of states takes seconds (its sync writes back all those ranges): as many
+	# as of the clones of the files with many extents.
+	run remap-bench states-setup "$SPACE/states" "$STATES"
+	for r in $(seq "$BENCH_MANY_SAMPLES"); do
+		run remap-bench states "$SPACE/states" "$STATES"
+	done
+	run umount "$SPACE"
 }

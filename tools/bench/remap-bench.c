@@ -12,7 +12,7 @@
  *   remap-bench setup DIR                    the files of clone, dedupe, whole
  *   remap-bench clone DIR DIRTY_MIB          4 KiB clone of a clean block of a
  *                                            file with DIRTY_MIB dirty elsewhere
- *   remap-bench dedupe DIR DIRTY_MIB         the same with a 128 KiB dedupe
+ *   remap-bench dedupe DIR DIRTY_MIB         the same with a 4 KiB dedupe
  *   remap-bench whole DIR MIB                FICLONE of a MIB file, dirty but
  *                                            for its first 16 MiB
  *   remap-bench writer DIR MIB clone|dedupe  a child appends MIB in 1 MiB
@@ -28,14 +28,35 @@
  *   remap-bench many FILE N                  FICLONE of such a file into a new
  *                                            one; a failed FICLONE is counted,
  *                                            not fatal
+ *   remap-bench space DIR prealloc|nocow clone|dedupe MIB
+ *                                            a fresh file of one MIB + 1 MiB disk
+ *                                            extent, preallocated or NODATACOW;
+ *                                            MIB of reserved dirty data in it,
+ *                                            then a 4 KiB clone or dedupe of its
+ *                                            clean first block; also the data
+ *                                            space the sync after it allocates
+ *                                            and the file's extents
+ *   remap-bench states-setup FILE N          a NODATACOW file: a block of its
+ *                                            own, then 2 N blocks, all clean
+ *   remap-bench states FILE N                N separate 4 KiB reserved dirty
+ *                                            ranges (every other block of the
+ *                                            2 N), then a 4 KiB clone of the
+ *                                            first block
  *
  * Any failure prints the failing step with strerror() and exits with 1.
+ * space and states check that their data was not written back too soon (by
+ * anything but the remap); a sample where it was measures nothing: it is
+ * noted as "# WORKLOAD: try N of 3 spoiled: ..." and done again, and the
+ * third such try is a failure.
  */
 
 #define _GNU_SOURCE
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/btrfs.h>
+#include <linux/btrfs_tree.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <signal.h>
@@ -59,6 +80,12 @@
 #define CLONE_LEN	(4 * KIB)
 #define WHOLE_CLEAN	(16 * MIB)	/* the part of the whole-file clone left clean */
 #define SPREAD		(8 * KIB)	/* each extent of extents: 4 KiB of data, a 4 KiB hole */
+#define SPACE_EXTRA	MIB		/* the extent of space: its dirty MiBs and this */
+#define BLOCK		(4 * KIB)
+/* What nr_dirty of /proc/vmstat may be off by (per-CPU counters not yet folded). */
+#define DIRTY_SLACK_KIB	1024
+/* Tries of a sample of space or states whose dirty data was written back too soon. */
+#define SPOILED_TRIES	3
 
 static char buf[MIB];
 static char path_buf[3][4096];
@@ -167,6 +194,13 @@ static void result(const char *workload, uint64_t param, uint64_t value)
 	fflush(stdout);
 }
 
+/* The same for a value that may be negative (a difference). */
+static void result_signed(const char *workload, uint64_t param, int64_t value)
+{
+	printf("RESULT %s %" PRIu64 " %" PRId64 "\n", workload, param, value);
+	fflush(stdout);
+}
+
 static void clone_range(int src, uint64_t soff, int dst, uint64_t doff, uint64_t len,
 			const char *what)
 {
@@ -201,6 +235,193 @@ static uint64_t extent_count(int fd, const char *name)
 	if (ioctl(fd, FS_IOC_FIEMAP, &fm))
 		die("FIEMAP of %s", name);
 	return fm.fm_mapped_extents;
+}
+
+/*
+ * Whether the file extent items of the file (BTRFS_IOC_TREE_SEARCH of its
+ * subvolume's tree) cover [0, @size) with no gap, all of them regular or
+ * preallocated and of one disk extent: FIEMAP cannot tell, as it merges the
+ * extents that are next to each other on disk. Written back first. If not,
+ * says so on stdout (a comment line of the results: the caller does the
+ * sample again).
+ */
+static int one_extent(int fd, const char *name, const char *what, uint64_t size, int try)
+{
+	static struct btrfs_ioctl_search_args args;
+	struct btrfs_ioctl_search_key *key = &args.key;
+	struct stat st;
+	uint64_t logical = 0, disk = 0;
+	unsigned int items = 0, bad = 0;
+
+	if (fsync(fd) || fstat(fd, &st))
+		die("fsync and fstat of %s", name);
+	memset(&args, 0, sizeof(args));
+	key->tree_id = 0;
+	key->min_objectid = key->max_objectid = st.st_ino;
+	key->min_type = key->max_type = BTRFS_EXTENT_DATA_KEY;
+	key->max_offset = (uint64_t)-1;
+	key->max_transid = (uint64_t)-1;
+	for (;;) {
+		size_t pos = 0;
+
+		key->nr_items = 4096;
+		if (ioctl(fd, BTRFS_IOC_TREE_SEARCH, &args))
+			die("BTRFS_IOC_TREE_SEARCH of the file extent items of %s", name);
+		if (!key->nr_items)
+			break;
+		for (unsigned int i = 0; i < key->nr_items; i++) {
+			struct btrfs_ioctl_search_header h;
+			struct btrfs_file_extent_item fi;
+
+			memcpy(&h, args.buf + pos, sizeof(h));
+			pos += sizeof(h);
+			memset(&fi, 0, sizeof(fi));
+			memcpy(&fi, args.buf + pos, h.len < sizeof(fi) ? h.len : sizeof(fi));
+			pos += h.len;
+			key->min_offset = h.offset + 1;
+			if (h.len < sizeof(fi) || h.offset != logical ||
+			    (fi.type != BTRFS_FILE_EXTENT_REG &&
+			     fi.type != BTRFS_FILE_EXTENT_PREALLOC) ||
+			    (items && le64toh(fi.disk_bytenr) != disk)) {
+				bad = 1;
+				break;
+			}
+			disk = le64toh(fi.disk_bytenr);
+			logical += le64toh(fi.num_bytes);
+			items++;
+		}
+		if (bad || key->min_offset == 0)
+			break;
+	}
+	if (!bad && items && logical == size)
+		return 1;
+	printf("# %s: try %d of %d spoiled: %s is not one disk extent of %" PRIu64 " bytes "
+	       "(%u file extent items of one disk extent cover its first %" PRIu64 " bytes)\n",
+	       what, try, SPOILED_TRIES, name, size, items, logical);
+	fflush(stdout);
+	return 0;
+}
+
+/*
+ * The bytes that the data extents of the filesystem of @fd take: the sum of
+ * used_bytes of its DATA block groups (BTRFS_IOC_SPACE_INFO; a block group's
+ * used bytes change when a transaction commit runs the delayed references, so
+ * sync the filesystem first). Not for a filesystem with mixed block groups:
+ * there the sum would hold metadata too.
+ */
+static uint64_t data_used(int fd, const char *name)
+{
+	struct btrfs_ioctl_space_args count = { .space_slots = 0 };
+	struct btrfs_ioctl_space_args *args;
+	uint64_t used = 0, n;
+
+	if (ioctl(fd, BTRFS_IOC_SPACE_INFO, &count))
+		die("BTRFS_IOC_SPACE_INFO of the filesystem of %s", name);
+	n = count.total_spaces;
+	args = calloc(1, sizeof(*args) + n * sizeof(args->spaces[0]));
+	if (!args)
+		die("calloc");
+	args->space_slots = n;
+	if (ioctl(fd, BTRFS_IOC_SPACE_INFO, args))
+		die("BTRFS_IOC_SPACE_INFO of the filesystem of %s", name);
+	for (uint64_t i = 0; i < args->total_spaces; i++) {
+		uint64_t flags = args->spaces[i].flags;
+
+		if (!(flags & BTRFS_BLOCK_GROUP_DATA))
+			continue;
+		if (flags & BTRFS_BLOCK_GROUP_METADATA) {
+			fprintf(stderr, "remap-bench: the filesystem of %s has mixed block groups\n",
+				name);
+			exit(1);
+		}
+		used += args->spaces[i].used_bytes;
+	}
+	free(args);
+	return used;
+}
+
+/* What still_dirty compares: the counters of /proc/vmstat (nr_dirty: pages). */
+#define VMSTAT_MAX	512
+struct dirty_mark {
+	unsigned int n;
+	char name[VMSTAT_MAX][48];
+	uint64_t value[VMSTAT_MAX];
+};
+
+static void dirty_mark(struct dirty_mark *m)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	unsigned long long v;
+	char name[48];
+
+	if (!f)
+		die("open /proc/vmstat");
+	m->n = 0;
+	while (m->n < VMSTAT_MAX && fscanf(f, "%47s %llu", name, &v) == 2) {
+		strcpy(m->name[m->n], name);
+		m->value[m->n++] = v;
+	}
+	fclose(f);
+}
+
+static uint64_t mark_value(const struct dirty_mark *m, const char *name)
+{
+	for (unsigned int i = 0; i < m->n; i++) {
+		if (!strcmp(m->name[i], name))
+			return m->value[i];
+	}
+	errno = ENOENT;
+	die("no %s in /proc/vmstat", name);
+}
+
+/*
+ * Whether the dirty pages grew by @bytes since @before: the data just written
+ * is all still dirty, nothing wrote it back before the remap that is to be
+ * timed (writeback, a flush to get metadata space...). If not, says so on
+ * stdout (a comment line of the results: the caller does the sample again),
+ * with the counters of /proc/vmstat that changed meanwhile.
+ */
+static int still_dirty(const struct dirty_mark *before, uint64_t bytes, const char *what,
+		       int try)
+{
+	static struct dirty_mark now;
+	uint64_t page_kib = sysconf(_SC_PAGESIZE) / KIB, was, is;
+
+	dirty_mark(&now);
+	was = mark_value(before, "nr_dirty") * page_kib;
+	is = mark_value(&now, "nr_dirty") * page_kib;
+	if (is + DIRTY_SLACK_KIB >= was + bytes / KIB)
+		return 1;
+	printf("# %s: try %d of %d spoiled: %" PRIu64 " KiB written, but the dirty pages grew "
+	       "by %" PRId64 " KiB: something wrote the data back before the remap; changed in "
+	       "/proc/vmstat:", what, try, SPOILED_TRIES, bytes / KIB, (int64_t)(is - was));
+	for (unsigned int i = 0; i < now.n && i < before->n; i++) {
+		static const char *const telling[] = {
+			"nr_free_pages", "nr_dirt", "nr_writeback", "nr_written", "nr_vmscan",
+			"pgscan", "pgsteal", "pgmigrate", "compact", "allocstall",
+		};
+
+		if (now.value[i] == before->value[i])
+			continue;
+		for (size_t t = 0; t < sizeof(telling) / sizeof(telling[0]); t++) {
+			if (!strncmp(now.name[i], telling[t], strlen(telling[t]))) {
+				printf(" %s %+" PRId64, now.name[i],
+				       (int64_t)(now.value[i] - before->value[i]));
+				break;
+			}
+		}
+	}
+	printf("\n");
+	fflush(stdout);
+	return 0;
+}
+
+/* Fail after SPOILED_TRIES spoiled tries of a sample. */
+static void __attribute__((noreturn)) spoiled(const char *what)
+{
+	fprintf(stderr, "remap-bench: %s: in each of %d tries, the data was written back "
+		"too soon (see the results)\n", what, SPOILED_TRIES);
+	exit(1);
 }
 
 /*
@@ -247,7 +468,7 @@ static int do_clone(const char *dir, uint64_t dirty)
 	return 0;
 }
 
-/* 128 KiB dedupe of the clean head of src, with @dirty dirty bytes after it. */
+/* 4 KiB dedupe of the clean head of src, with @dirty dirty bytes after it. */
 static int do_dedupe(const char *dir, uint64_t dirty)
 {
 	int src = open_or_die(path(0, dir, "src"), O_RDWR);
@@ -256,11 +477,11 @@ static int do_dedupe(const char *dir, uint64_t dirty)
 
 	write_range(src, "src", CLEAN_LEN, dirty);
 	t0 = now_ns();
-	dedupe_range(src, 0, same, 0, DEDUPE_LEN, "dedupe");
+	dedupe_range(src, 0, same, 0, CLONE_LEN, "dedupe");
 	t1 = now_ns();
-	result("dedupe-128k", dirty / MIB, t1 - t0);
+	result("dedupe-4k", dirty / MIB, t1 - t0);
 	/* Give the target its own extent again for the next sample. */
-	write_range(same, "same", 0, DEDUPE_LEN);
+	write_range(same, "same", 0, CLONE_LEN);
 	sync_fs(src, "src");
 	return 0;
 }
@@ -582,6 +803,168 @@ static int do_many(const char *file, uint64_t n)
 	return 0;
 }
 
+/*
+ * The data space that a 4 KiB clone or dedupe costs when its source's disk
+ * extent holds reserved dirty data; 0 if its data was written back too soon
+ * (try @try), and nothing is measured. In DIR, a fresh file src of one disk
+ * extent of @dirty + 1 MiB: preallocated (fallocate) in a COW file, its first
+ * block written, or written whole in a NODATACOW file (chattr +C); synced.
+ * Then @dirty bytes of buffered writes into that extent after its first block,
+ * with free space, so reserved, and not written back. The remap takes the
+ * clean first block: a clone into an empty file, or a dedupe with the first
+ * block of a file of two that holds the same data (its extent stays, for its
+ * second block). Upstream writes the dirty data back in place before it
+ * shares the extent; a kernel that leaves it dirty COWs it after the share,
+ * into new extents. Prints the time of the ioctl, the growth of the data
+ * used bytes (BTRFS_IOC_SPACE_INFO) from before the dirty writes to after the
+ * remap and a syncfs, and the extents of src then.
+ */
+static int space_sample(const char *dir, int nocow, int dedupe, uint64_t dirty,
+			const char *name, int try)
+{
+	const char *sp = path(0, dir, "space-src"), *tp = path(1, dir, "space-target");
+	uint64_t size = dirty + SPACE_EXTRA, before, after, t0, t1;
+	static struct dirty_mark dirty0;
+	char what[96];
+	int src, dst, done;
+
+	src = open_or_die(sp, O_RDWR | O_CREAT | O_TRUNC);
+	dst = open_or_die(tp, O_RDWR | O_CREAT | O_TRUNC);
+	if (nocow) {
+		set_nocow(src, sp);
+		set_nocow(dst, tp);
+		write_range(src, sp, 0, size);
+	} else {
+		if (fallocate(src, 0, 0, size))
+			die("fallocate of %" PRIu64 " bytes in %s", size, sp);
+		write_range(src, sp, 0, BLOCK);
+	}
+	if (fsync(src))
+		die("fsync of %s", sp);
+	/* Written, with the same data as the first block of src, and another block. */
+	if (dedupe) {
+		write_range(dst, tp, 0, 2 * BLOCK);
+		if (fsync(dst))
+			die("fsync of %s", tp);
+	}
+	done = one_extent(src, sp, name, size, try);
+	if (done) {
+		sync_fs(src, sp);
+		before = data_used(src, sp);
+		dirty_mark(&dirty0);
+		write_range(src, sp, BLOCK, dirty);
+		done = still_dirty(&dirty0, dirty, name, try);
+	}
+	if (done) {
+		t0 = now_ns();
+		if (dedupe)
+			dedupe_range(src, 0, dst, 0, BLOCK, name);
+		else
+			clone_range(src, 0, dst, 0, BLOCK, name);
+		t1 = now_ns();
+		sync_fs(src, sp);
+		after = data_used(src, sp);
+
+		result(name, dirty / MIB, t1 - t0);
+		snprintf(what, sizeof(what), "%s-bytes", name);
+		result_signed(what, dirty / MIB, (int64_t)(after - before));
+		snprintf(what, sizeof(what), "%s-extents", name);
+		result(what, dirty / MIB, extent_count(src, sp));
+	}
+	/* Closed first: the files go at their unlink, their space at this sync. */
+	close(dst);
+	close(src);
+	if (unlink(sp) || unlink(tp))
+		die("unlink of %s or %s", sp, tp);
+	src = open_or_die(dir, O_RDONLY | O_DIRECTORY);
+	sync_fs(src, dir);
+	close(src);
+	return done;
+}
+
+/* A sample of space_sample, tried again if its dirty data was written back too soon. */
+static int do_space(const char *dir, const char *kind, const char *op, uint64_t dirty)
+{
+	int nocow = !strcmp(kind, "nocow"), dedupe = !strcmp(op, "dedupe");
+	char name[64];
+
+	if ((!nocow && strcmp(kind, "prealloc")) || (!dedupe && strcmp(op, "clone")) ||
+	    !dirty) {
+		fprintf(stderr, "remap-bench: space takes prealloc|nocow clone|dedupe MIB > 0\n");
+		return 2;
+	}
+	snprintf(name, sizeof(name), "%s-%s-4k", kind, op);
+	for (int try = 1; try <= SPOILED_TRIES; try++) {
+		if (space_sample(dir, nocow, dedupe, dirty, name, try))
+			return 0;
+	}
+	spoiled(name);
+}
+
+/*
+ * The file of states: NODATACOW, its first block written and synced apart
+ * (a disk extent of its own, which states clones), then 2 @n blocks more (other
+ * disk extents), all synced.
+ */
+static int do_states_setup(const char *file, uint64_t n)
+{
+	int fd = open_or_die(file, O_RDWR | O_CREAT | O_TRUNC);
+
+	set_nocow(fd, file);
+	write_range(fd, file, 0, BLOCK);
+	if (fsync(fd))
+		die("fsync of %s", file);
+	write_range(fd, file, BLOCK, 2 * n * BLOCK);
+	sync_fs(fd, file);
+	printf("# %s: %" PRIu64 " KiB, NODATACOW, %" PRIu64 " extents as FIEMAP merges them\n",
+	       file, (2 * n + 1) * BLOCK / KIB, extent_count(fd, file));
+	close(fd);
+	return 0;
+}
+
+/*
+ * A 4 KiB clone of the clean first block of the file of states_setup while
+ * @n separate 4 KiB ranges of its other extents are reserved dirty data (a
+ * buffered write to every other block of them): @n extent states in its io
+ * tree. Upstream writes all of them back before the clone; a fix that looks
+ * for the unreserved ones walks the @n states.
+ */
+static int do_states(const char *file, uint64_t n)
+{
+	char target[4096];
+	int fd = open_or_die(file, O_RDWR), dst;
+	static struct dirty_mark dirty0;
+	uint64_t t0, t1;
+
+	snprintf(target, sizeof(target), "%s.clone", file);
+	dst = open_or_die(target, O_RDWR | O_CREAT | O_TRUNC);
+	set_nocow(dst, target);
+	for (int try = 1; ; try++) {
+		dirty_mark(&dirty0);
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t off = (1 + 2 * i) * BLOCK;
+
+			if (pwrite(fd, buf, BLOCK, off) != (ssize_t)BLOCK)
+				die("states: write of 4 KiB at %" PRIu64 " to %s", off, file);
+		}
+		if (still_dirty(&dirty0, n * BLOCK, "states-clone-4k", try))
+			break;
+		if (try == SPOILED_TRIES)
+			spoiled("states-clone-4k");
+		sync_fs(fd, file);
+	}
+	t0 = now_ns();
+	clone_range(fd, 0, dst, 0, BLOCK, "states");
+	t1 = now_ns();
+	result("states-clone-4k", n, t1 - t0);
+	close(dst);
+	if (unlink(target))
+		die("unlink %s", target);
+	sync_fs(fd, file);
+	close(fd);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -592,7 +975,9 @@ static int usage(void)
 		"       remap-bench prealloc|unsafe FILE MIB\n"
 		"       remap-bench fill FILE\n"
 		"       remap-bench extents FILE N cow|nocow\n"
-		"       remap-bench many FILE N\n");
+		"       remap-bench many FILE N\n"
+		"       remap-bench space DIR prealloc|nocow clone|dedupe MIB\n"
+		"       remap-bench states-setup|states FILE N\n");
 	return 2;
 }
 
@@ -630,5 +1015,11 @@ int main(int argc, char **argv)
 		return do_extents(argv[2], count_arg(argv[3]), argv[4]);
 	if (!strcmp(argv[1], "many") && argc == 4)
 		return do_many(argv[2], count_arg(argv[3]));
+	if (!strcmp(argv[1], "space") && argc == 6)
+		return do_space(argv[2], argv[3], argv[4], mib_arg(argv[5]));
+	if (!strcmp(argv[1], "states-setup") && argc == 4)
+		return do_states_setup(argv[2], count_arg(argv[3]));
+	if (!strcmp(argv[1], "states") && argc == 4)
+		return do_states(argv[2], count_arg(argv[3]));
 	return usage();
 }

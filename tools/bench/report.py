@@ -6,8 +6,9 @@
 
 DIR holds one file a boot, KERNEL-N.txt (KERNEL is upstream or ours), of lines
 "RESULT <workload> <param> <value>": nanoseconds, or a count for the workloads
-whose name ends in -extents or -kib, 1 or 0 for those whose name ends in -failed
-(whether the sample's ioctl failed). Prints the table and writes it to FILE.
+whose name ends in -extents or -kib, bytes (shown in MiB) for those whose name
+ends in -bytes, 1 or 0 for those whose name ends in -failed (whether the
+sample's ioctl failed). Prints the table and writes it to FILE.
 """
 
 import argparse
@@ -23,7 +24,7 @@ KERNELS = ("upstream", "ours")
 # What each workload is, its parameter's unit, the unit of its values.
 WORKLOADS = {
     "clone-4k": ("4 KiB FICLONERANGE of a clean block", "MiB dirty elsewhere"),
-    "dedupe-128k": ("128 KiB FIDEDUPERANGE of clean data", "MiB dirty elsewhere"),
+    "dedupe-4k": ("4 KiB FIDEDUPERANGE of clean data", "MiB dirty elsewhere"),
     "clone-whole": ("FICLONE of a whole file, all dirty but 16 MiB", "MiB file"),
     "writer-clone": ("appends in 1 MiB writes, 4 KiB clone of each MiB, fsync",
                      "MiB appended"),
@@ -41,12 +42,32 @@ WORKLOADS = {
     "many-nocow-failed": ("FICLONEs of that file that failed", "extents"),
 }
 
+# The space rows: a 4 KiB clone or dedupe of a clean block of a disk extent, preallocated
+# or NODATACOW, that holds reserved dirty data; the data space and the extents after a sync.
+SPACE_KINDS = (("prealloc", "preallocated extent"), ("nocow", "NODATACOW extent"))
+SPACE_OPS = (("clone", "FICLONERANGE"), ("dedupe", "FIDEDUPERANGE"))
+for _kind, _kwhat in SPACE_KINDS:
+    for _op, _owhat in SPACE_OPS:
+        _name = f"{_kind}-{_op}-4k"
+        WORKLOADS[_name] = (f"4 KiB {_owhat} of a clean block of a {_kwhat} "
+                            "holding reserved dirty data", "MiB dirty in that extent")
+        WORKLOADS[_name + "-bytes"] = ("data space allocated from before the dirty "
+                                       "write to after the remap and a syncfs",
+                                       "MiB dirty in that extent")
+        WORKLOADS[_name + "-extents"] = ("extents of that file after the sync",
+                                         "MiB dirty in that extent")
+WORKLOADS["states-clone-4k"] = ("4 KiB FICLONERANGE of a clean block of a NODATACOW file, "
+                                "every other block of another extent reserved dirty",
+                                "dirty 4 KiB ranges (io tree states)")
+
 
 def unit(workload):
     if workload.endswith("-extents"):
         return "extents"
     if workload.endswith("-kib"):
         return "KiB"
+    if workload.endswith("-bytes"):
+        return "MiB"
     if workload.endswith("-failed"):
         return "failed"
     return "ms"
@@ -61,10 +82,19 @@ def sig3(x):
     return f"{x:.{max(digits, 0)}f}"
 
 
+def extents(x):
+    """A median number of extents, in words."""
+    n = str(int(x)) if x == int(x) else f"{x:.1f}"
+    return f"{n} extent" if x == 1 else f"{n} extents"
+
+
 def load(raw):
-    """{(workload, param): {kernel: [values]}} and the number of boots of each kernel."""
+    """{(workload, param): {kernel: [values]}}, the number of boots of each kernel, and
+    of the tries of samples that were done again (their dirty data was written back before
+    the remap: remap-bench notes them as "# WORKLOAD: try N of M spoiled: ...")."""
     data = {}
     boots = {k: 0 for k in KERNELS}
+    spoiled = {k: 0 for k in KERNELS}
     for name in sorted(os.listdir(raw)):
         m = re.fullmatch(r"(upstream|ours)-(\d+)\.txt", name)
         if not m:
@@ -73,15 +103,19 @@ def load(raw):
         boots[kernel] += 1
         with open(os.path.join(raw, name)) as f:
             for line in f:
+                if re.match(r"# \S+: try \d+ of \d+ spoiled", line):
+                    spoiled[kernel] += 1
                 fields = line.split()
                 if len(fields) != 4 or fields[0] != "RESULT":
                     continue
                 workload, param, value = fields[1], int(fields[2]), float(fields[3])
                 if unit(workload) == "ms":
                     value /= 1e6
+                elif unit(workload) == "MiB":
+                    value /= 1 << 20
                 data.setdefault((workload, param), {k: [] for k in KERNELS})
                 data[(workload, param)][kernel].append(value)
-    return data, boots
+    return data, boots, spoiled
 
 
 def kernel_version(tree):
@@ -120,7 +154,7 @@ def order(key):
     return (names.index(workload) if workload in names else len(names), workload, param)
 
 
-def table(data, boots, tree):
+def table(data, boots, spoiled, tree):
     lines = [
         f"Clone/dedupe cost, upstream Linux {kernel_version(tree)} against ours (the fix), "
         f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
@@ -128,6 +162,7 @@ def table(data, boots, tree):
         f"Host: {machine()}. Guest: UML, 1 CPU, mem=2G, btrfs on a sparse file; "
         f"{boots['upstream']} boots of upstream and {boots['ours']} of ours, alternately. "
         "Times are of the ioctl alone (the writer rows: the whole run), in ms; "
+        "the -bytes rows are data space allocated, in MiB; "
         "ratio = upstream median / ours median.",
         "",
         "| workload | param | unit | n | upstream median | upstream min | upstream max "
@@ -149,7 +184,7 @@ def table(data, boots, tree):
                 return ["-", "-", "-"]
             return [fmt(statistics.median(v)), fmt(min(v)), fmt(max(v))]
 
-        if up and ours and statistics.median(ours) > 0:
+        if up and ours and statistics.median(ours) != 0:
             ratio = sig3(statistics.median(up) / statistics.median(ours))
         else:
             ratio = "-"
@@ -157,6 +192,10 @@ def table(data, boots, tree):
             [f"{workload}: {what[0]}", f"{param} {what[1]}", unit(workload),
              f"{len(up)}/{len(ours)}"] + cols(up) + cols(ours) + [ratio]) + " |")
     lines += [""] + checks(data)
+    if any(w.startswith(("prealloc-", "nocow-", "states-")) for (w, _) in data):
+        lines.append(f"- samples of the space and states rows done again because their data "
+                     f"was written back too soon (before the remap): {spoiled['upstream']} "
+                     f"upstream, {spoiled['ours']} ours")
     return "\n".join(lines) + "\n"
 
 
@@ -170,7 +209,7 @@ def checks(data):
             return None
         return statistics.median(v["upstream"]), statistics.median(v["ours"])
 
-    for workload, what in (("clone-4k", "4 KiB clone"), ("dedupe-128k", "128 KiB dedupe")):
+    for workload, what in (("clone-4k", "4 KiB clone"), ("dedupe-4k", "4 KiB dedupe")):
         m = medians((workload, 256))
         if m:
             r = m[0] / m[1]
@@ -194,6 +233,36 @@ def checks(data):
                        f"{failed['upstream']} of {len(v['upstream'])} upstream and "
                        f"{failed['ours']} of {len(v['ours'])} ours "
                        f"(no more than 5% slower and no failure: {'yes' if ok else 'NO'})")
+    for kind, kwhat in SPACE_KINDS:
+        for op, _ in SPACE_OPS:
+            name = f"{kind}-{op}-4k"
+            for (workload, param) in sorted(data):
+                if workload != name:
+                    continue
+                what = f"4 KiB {op} of a {kwhat} with {param} MiB reserved dirty data"
+                m = medians((name, param))
+                if m:
+                    r = m[1] / m[0]
+                    out.append(f"- {what}: ours takes {sig3(r)} of upstream's time "
+                               f"(no more than 5% slower: {'yes' if r <= 1.05 else 'NO'})")
+                m = medians((name + "-bytes", param))
+                e = medians((name + "-extents", param))
+                if m:
+                    ext = (f", and the file has {extents(e[0])} upstream and "
+                           f"{extents(e[1])} ours" if e else "")
+                    out.append(f"- {what}: the sync after it allocates {sig3(m[0])} MiB "
+                               f"upstream and {sig3(m[1])} MiB ours{ext} "
+                               f"(ours allocates no more than upstream: "
+                               f"{'yes' if m[1] <= m[0] else 'NO'})")
+    for (workload, param) in sorted(data):
+        if workload != "states-clone-4k":
+            continue
+        m = medians((workload, param))
+        if m:
+            r = m[1] / m[0]
+            out.append(f"- 4 KiB clone with {param} reserved dirty 4 KiB ranges in another "
+                       f"extent: ours takes {sig3(r)} of upstream's time "
+                       f"(no more than 5% slower: {'yes' if r <= 1.05 else 'NO'})")
     return out
 
 
@@ -203,11 +272,11 @@ def main():
     ap.add_argument("--tree", required=True)
     ap.add_argument("--out")
     args = ap.parse_args()
-    data, boots = load(args.raw)
+    data, boots, spoiled = load(args.raw)
     if not data:
         print(f"report.py: no results in {args.raw}", file=sys.stderr)
         return 1
-    text = table(data, boots, args.tree)
+    text = table(data, boots, spoiled, args.tree)
     sys.stdout.write(text)
     if args.out:
         with open(args.out, "w") as f:
