@@ -579,6 +579,30 @@ static bool any_written_back(const struct writeback_log *log, u64 start,
 }
 
 /*
+ * Build @layout, make the call of btrfs_remap_file_range_prep() on it, and
+ * return what was written back.
+ */
+static const struct writeback_log *
+writeback_of_layout(struct kunit *test, const struct remap_layout *layout)
+{
+	struct writeback_log *log = test->priv;
+	struct btrfs_inode *inode = build_layout(test, layout);
+
+	KUNIT_ASSERT_EQ(test, writeback_before_remap(inode, layout), 0);
+	KUNIT_ASSERT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
+	return log;
+}
+
+/* The part of @r over @item, as [*start, *end); false if there is none. */
+static bool reserved_part(const struct file_range *r,
+			  const struct btrfs_kunit_extent *item, u64 *start, u64 *end)
+{
+	*start = max(r->start, item->start);
+	*end = min(range_end(r), item->start + item->len);
+	return *start < *end;
+}
+
+/*
  * Every range dirtied without a reservation is written back with data
  * integrity writeback, wherever it is in the inode: WB_SYNC_NONE skips a
  * folio that is under writeback, which on subpage can still hold dirty
@@ -587,14 +611,8 @@ static bool any_written_back(const struct writeback_log *log, u64 start,
 static void unreserved_data_is_written_back_with_data_integrity(struct kunit *test)
 {
 	const struct remap_layout *layout = test->param_value;
-	struct writeback_log *log = test->priv;
-	struct btrfs_inode *inode;
+	const struct writeback_log *log = writeback_of_layout(test, layout);
 
-	inode = build_layout(test, layout);
-
-	KUNIT_ASSERT_EQ(test, writeback_before_remap(inode, layout), 0);
-
-	KUNIT_ASSERT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
 	for (const struct file_range *r = layout->noreserve; r->len; r++)
 		KUNIT_EXPECT_TRUE_MSG(test, written_back(log, r->start, range_end(r) - 1,
 							 WB_SYNC_ALL),
@@ -606,14 +624,8 @@ static void unreserved_data_is_written_back_with_data_integrity(struct kunit *te
 static void reserved_data_gets_no_data_integrity_writeback(struct kunit *test)
 {
 	const struct remap_layout *layout = test->param_value;
-	struct writeback_log *log = test->priv;
-	struct btrfs_inode *inode;
+	const struct writeback_log *log = writeback_of_layout(test, layout);
 
-	inode = build_layout(test, layout);
-
-	KUNIT_ASSERT_EQ(test, writeback_before_remap(inode, layout), 0);
-
-	KUNIT_ASSERT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
 	for (const struct file_range *r = layout->reserved; r->len; r++)
 		KUNIT_EXPECT_FALSE_MSG(test, any_written_back(log, r->start,
 							      range_end(r) - 1,
@@ -630,14 +642,8 @@ static void reserved_data_gets_no_data_integrity_writeback(struct kunit *test)
 static void dirty_data_of_shared_disk_extents_is_written_back(struct kunit *test)
 {
 	const struct remap_layout *layout = test->param_value;
-	struct writeback_log *log = test->priv;
-	struct btrfs_inode *inode;
+	const struct writeback_log *log = writeback_of_layout(test, layout);
 
-	inode = build_layout(test, layout);
-
-	KUNIT_ASSERT_EQ(test, writeback_before_remap(inode, layout), 0);
-
-	KUNIT_ASSERT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
 	for (unsigned int i = 0; i < MAX_ITEMS; i++) {
 		const struct btrfs_kunit_extent *item = &layout->items[i];
 
@@ -645,10 +651,9 @@ static void dirty_data_of_shared_disk_extents_is_written_back(struct kunit *test
 		    !goes_in_place(layout, item))
 			continue;
 		for (const struct file_range *r = layout->reserved; r->len; r++) {
-			u64 start = max(r->start, item->start);
-			u64 end = min(range_end(r), item->start + item->len);
+			u64 start, end;
 
-			if (start >= end)
+			if (!reserved_part(r, item, &start, &end))
 				continue;
 			KUNIT_EXPECT_TRUE_MSG(test, written_back(log, start, end - 1, -1),
 					      "dirty [%llu, %llu) of the shared disk extent at %llu was not written back",
@@ -661,24 +666,17 @@ static void dirty_data_of_shared_disk_extents_is_written_back(struct kunit *test
 static void dirty_data_of_other_disk_extents_is_left_alone(struct kunit *test)
 {
 	const struct remap_layout *layout = test->param_value;
-	struct writeback_log *log = test->priv;
-	struct btrfs_inode *inode;
+	const struct writeback_log *log = writeback_of_layout(test, layout);
 
-	inode = build_layout(test, layout);
-
-	KUNIT_ASSERT_EQ(test, writeback_before_remap(inode, layout), 0);
-
-	KUNIT_ASSERT_LE_MSG(test, log->nr, MAX_WRITEBACKS, "too many writebacks to check");
 	for (unsigned int i = 0; i < MAX_ITEMS; i++) {
 		const struct btrfs_kunit_extent *item = &layout->items[i];
 
 		if (!has_disk_extent(item) || shared_by_remap(layout, item))
 			continue;
 		for (const struct file_range *r = layout->reserved; r->len; r++) {
-			u64 start = max(r->start, item->start);
-			u64 end = min(range_end(r), item->start + item->len);
+			u64 start, end;
 
-			if (start >= end)
+			if (!reserved_part(r, item, &start, &end))
 				continue;
 			KUNIT_EXPECT_FALSE_MSG(test, any_written_back(log, start, end - 1, -1),
 					       "dirty [%llu, %llu) of the unshared disk extent at %llu was written back",
