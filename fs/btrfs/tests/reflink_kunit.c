@@ -20,7 +20,9 @@
  *
  * Writeback cannot run on test inodes (they have no pages):
  * btrfs_remap_writeback_range() is replaced by a static stub that records each
- * range and its sync mode.
+ * range and its sync mode, and clears the delalloc of the range as writeback
+ * does, but for the folios that the layout has under writeback when it is
+ * asked for writeback without data integrity (WB_SYNC_NONE), which skips them.
  */
 
 #include <kunit/test.h>
@@ -60,6 +62,8 @@ struct file_range {
  * @items:	the file extent items, in file order; a gap reads as a hole
  * @noreserve:	ranges dirtied without a data reservation
  * @reserved:	ranges dirtied with a data reservation
+ * @busy:	ranges of @noreserve and @reserved whose folios are also under
+ *		writeback, in file order
  * @pos:	start of the remap's source range
  * @len:	length of the source range; 0 clones up to EOF
  */
@@ -71,6 +75,7 @@ struct remap_layout {
 	struct btrfs_kunit_extent items[MAX_ITEMS];
 	struct file_range noreserve[MAX_RANGES];
 	struct file_range reserved[MAX_RANGES];
+	struct file_range busy[MAX_RANGES];
 	u64 pos;
 	u64 len;
 };
@@ -113,6 +118,7 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_64K, SZ_16K }, { SZ_512K + SZ_256K, SZ_32K } },
 		.reserved = { { SZ_512K, SZ_64K }, TAIL_DIRTY },
+		.busy = { { SZ_64K + SECTORSIZE, SECTORSIZE }, { SZ_512K, SECTORSIZE } },
 		.pos = SZ_256K + SECTORSIZE, .len = SECTORSIZE,
 	},
 	{
@@ -155,6 +161,7 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_1M + SZ_256K, SZ_128K } },
 		.reserved = { { SZ_64K, SZ_64K } },
+		.busy = { { SZ_1M + SZ_256K + SZ_64K, SECTORSIZE } },
 		.pos = SZ_1M, .len = SECTORSIZE,
 	},
 	{
@@ -167,6 +174,7 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_256K, SZ_64K }, { SZ_512K + SZ_256K, SZ_16K } },
 		.reserved = { { SZ_128K, SZ_64K }, { SZ_512K + SZ_64K, SZ_64K } },
+		.busy = { { SZ_512K + SZ_256K + SZ_16K - SECTORSIZE, SECTORSIZE } },
 		.pos = SECTORSIZE, .len = SECTORSIZE,
 	},
 	{
@@ -372,6 +380,25 @@ static bool reserved_in_unshared_extent(const struct remap_layout *layout)
 	return false;
 }
 
+/* Is a folio of @r under writeback? */
+static bool busy_over(const struct remap_layout *layout,
+		      const struct file_range *r)
+{
+	for (const struct file_range *b = layout->busy; b->len; b++)
+		if (overlap(b->start, range_end(b), r->start, range_end(r)))
+			return true;
+	return false;
+}
+
+/* Is there unreserved data in a folio under writeback, or in none? */
+static bool unreserved_busy(const struct remap_layout *layout, bool busy)
+{
+	for (const struct file_range *r = layout->noreserve; r->len; r++)
+		if (busy_over(layout, r) == busy)
+			return true;
+	return false;
+}
+
 static const void *noreserve_gen_params(const void *prev, char *desc)
 {
 	const struct remap_layout *layout = prev;
@@ -379,6 +406,26 @@ static const void *noreserve_gen_params(const void *prev, char *desc)
 	do {
 		layout = remap_layout_gen_params(layout, desc);
 	} while (layout && !layout->noreserve[0].len);
+	return layout;
+}
+
+static const void *noreserve_busy_gen_params(const void *prev, char *desc)
+{
+	const struct remap_layout *layout = prev;
+
+	do {
+		layout = remap_layout_gen_params(layout, desc);
+	} while (layout && !unreserved_busy(layout, true));
+	return layout;
+}
+
+static const void *noreserve_idle_gen_params(const void *prev, char *desc)
+{
+	const struct remap_layout *layout = prev;
+
+	do {
+		layout = remap_layout_gen_params(layout, desc);
+	} while (layout && !unreserved_busy(layout, false));
 	return layout;
 }
 
@@ -427,6 +474,9 @@ struct writeback_log {
 		enum writeback_sync_modes sync_mode;
 	} range[MAX_WRITEBACKS];
 	int error;
+	unsigned int fail_at;
+	const struct file_range *busy;
+	struct btrfs_inode *inode;
 };
 
 static int fake_writeback_range(struct btrfs_inode *inode, u64 start, u64 end,
@@ -441,12 +491,29 @@ static int fake_writeback_range(struct btrfs_inode *inode, u64 start, u64 end,
 		log->range[log->nr].sync_mode = sync_mode;
 	}
 	log->nr++;
-	if (log->error)
+	if (log->error && (!log->fail_at || log->nr == log->fail_at))
 		return log->error;
 	/*
 	 * Writeback runs delalloc, which clears EXTENT_DELALLOC, and
-	 * EXTENT_NORESERVE with it.
+	 * EXTENT_NORESERVE with it. Without data integrity it skips the folios
+	 * under writeback.
 	 */
+	for (const struct file_range *b = log->busy;
+	     sync_mode == WB_SYNC_NONE && b && b->len; b++) {
+		int ret;
+
+		if (range_end(b) <= start || b->start > end)
+			continue;
+		if (b->start > start) {
+			ret = clear_extent_bit(&inode->io_tree, start,
+					       b->start - 1, EXTENT_DELALLOC, NULL);
+			if (ret)
+				return ret;
+		}
+		if (range_end(b) - 1 >= end)
+			return 0;
+		start = range_end(b);
+	}
 	return clear_extent_bit(&inode->io_tree, start, end, EXTENT_DELALLOC,
 				NULL);
 }
@@ -529,6 +596,8 @@ static struct btrfs_inode *build_layout(struct kunit *test,
 			inode->flags |= BTRFS_INODE_PREALLOC;
 	}
 
+	((struct writeback_log *)test->priv)->busy = layout->busy;
+	((struct writeback_log *)test->priv)->inode = inode;
 	sinfo = btrfs_kunit_add_data_space_info(test, fs_info, SZ_1G,
 						SZ_1G - reserved, 0);
 	for (r = layout->reserved; r->len; r++)
@@ -603,21 +672,67 @@ static bool reserved_part(const struct file_range *r,
 }
 
 /*
- * Every range dirtied without a reservation is written back with data
- * integrity writeback, wherever it is in the inode: WB_SYNC_NONE skips a
- * folio that is under writeback, which on subpage can still hold dirty
- * unreserved sectors.
+ * Every range dirtied without a reservation is written back, wherever it is in
+ * the inode: the disk extents that the remap shares can hold it anywhere.
  */
-static void unreserved_data_is_written_back_with_data_integrity(struct kunit *test)
+static void unreserved_data_is_written_back(struct kunit *test)
 {
 	const struct remap_layout *layout = test->param_value;
 	const struct writeback_log *log = writeback_of_layout(test, layout);
 
 	for (const struct file_range *r = layout->noreserve; r->len; r++)
-		KUNIT_EXPECT_TRUE_MSG(test, written_back(log, r->start, range_end(r) - 1,
-							 WB_SYNC_ALL),
-				      "unreserved [%llu, %llu) was not written back with WB_SYNC_ALL",
+		KUNIT_EXPECT_TRUE_MSG(test, written_back(log, r->start, range_end(r) - 1, -1),
+				      "unreserved [%llu, %llu) was not written back",
 				      r->start, range_end(r));
+	/* Nor is any left that writeback without data integrity skipped. */
+	KUNIT_EXPECT_FALSE_MSG(test, test_range_bit_exists(&log->inode->io_tree, 0,
+							   (u64)-1, EXTENT_NORESERVE),
+			       "unreserved data is left without writeback");
+}
+
+/*
+ * Writeback without data integrity (WB_SYNC_NONE) skips a folio under
+ * writeback, which can still hold dirty unreserved sectors when the sector
+ * size is below the page size: such data gets data integrity writeback.
+ */
+static void unreserved_data_under_writeback_gets_data_integrity_writeback(struct kunit *test)
+{
+	const struct remap_layout *layout = test->param_value;
+	const struct writeback_log *log = writeback_of_layout(test, layout);
+
+	for (const struct file_range *r = layout->noreserve; r->len; r++) {
+		for (const struct file_range *b = layout->busy; b->len; b++) {
+			u64 start = max(r->start, b->start);
+			u64 end = min(range_end(r), range_end(b));
+
+			if (start >= end)
+				continue;
+			KUNIT_EXPECT_TRUE_MSG(test, written_back(log, start, end - 1,
+								 WB_SYNC_ALL),
+					      "unreserved [%llu, %llu) under writeback got no WB_SYNC_ALL writeback",
+					      start, end);
+		}
+	}
+}
+
+/*
+ * Unreserved data with no folio under writeback is written back without
+ * waiting for folios under writeback: no data integrity writeback.
+ */
+static void unreserved_data_not_under_writeback_gets_no_wait(struct kunit *test)
+{
+	const struct remap_layout *layout = test->param_value;
+	const struct writeback_log *log = writeback_of_layout(test, layout);
+
+	for (const struct file_range *r = layout->noreserve; r->len; r++) {
+		if (busy_over(layout, r))
+			continue;
+		KUNIT_EXPECT_FALSE_MSG(test, any_written_back(log, r->start,
+							      range_end(r) - 1,
+							      WB_SYNC_ALL),
+				       "unreserved [%llu, %llu) got WB_SYNC_ALL writeback",
+				       r->start, range_end(r));
+	}
 }
 
 /* Data dirtied with a reservation can be COWed: no data integrity writeback. */
@@ -706,24 +821,55 @@ static void file_without_prealloc_or_nodatacow_is_not_written_back(struct kunit 
 			    "writeback asked for a file that can take no NOCOW write");
 }
 
-/* A writeback error stops the writeback and is returned. */
+/*
+ * The first layout needs at least one writeback for each unreserved range,
+ * data integrity writeback for the one with a folio under writeback, and one
+ * for the reserved data in its shared disk extent: an error from any of the
+ * first four stops the writeback and is returned.
+ */
+static const unsigned int writeback_errors[] = { 1, 2, 3, 4 };
+
+static void writeback_error_desc(const unsigned int *fail_at, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "error from writeback %u", *fail_at);
+}
+
+KUNIT_ARRAY_PARAM(writeback_error, writeback_errors, writeback_error_desc);
+
+static unsigned int nr_ranges(const struct file_range *ranges)
+{
+	unsigned int nr = 0;
+
+	for (; ranges->len; ranges++)
+		nr++;
+	return nr;
+}
+
 static void writeback_error_is_returned(struct kunit *test)
 {
 	const struct remap_layout *layout = &remap_layouts[0];
+	const unsigned int *fail_at = test->param_value;
 	struct writeback_log *log = test->priv;
 	struct btrfs_inode *inode;
 
-	KUNIT_ASSERT_GT(test, total_len(layout->noreserve), layout->noreserve[0].len);
+	KUNIT_ASSERT_TRUE(test, unreserved_busy(layout, true));
+	KUNIT_ASSERT_TRUE(test, reserved_in_shared_extent(layout));
+	KUNIT_ASSERT_LE(test, *fail_at, nr_ranges(layout->noreserve) + 2);
 	inode = build_layout(test, layout);
 	log->error = -EIO;
+	log->fail_at = *fail_at;
 
-	KUNIT_EXPECT_EQ(test, writeback_before_remap(inode, layout), -EIO);
-	KUNIT_EXPECT_EQ_MSG(test, log->nr, 1, "writeback went on after an error");
+	KUNIT_EXPECT_EQ_MSG(test, writeback_before_remap(inode, layout), -EIO,
+			    "the error of writeback %u was not returned", *fail_at);
+	KUNIT_EXPECT_EQ_MSG(test, log->nr, *fail_at, "writeback went on after an error");
 }
 
 static struct kunit_case btrfs_reflink_nocow_writeback_cases[] = {
-	KUNIT_CASE_PARAM(unreserved_data_is_written_back_with_data_integrity,
-			 noreserve_gen_params),
+	KUNIT_CASE_PARAM(unreserved_data_is_written_back, noreserve_gen_params),
+	KUNIT_CASE_PARAM(unreserved_data_under_writeback_gets_data_integrity_writeback,
+			 noreserve_busy_gen_params),
+	KUNIT_CASE_PARAM(unreserved_data_not_under_writeback_gets_no_wait,
+			 noreserve_idle_gen_params),
 	KUNIT_CASE_PARAM(reserved_data_gets_no_data_integrity_writeback,
 			 reserved_gen_params),
 	KUNIT_CASE_PARAM(dirty_data_of_shared_disk_extents_is_written_back,
@@ -731,7 +877,7 @@ static struct kunit_case btrfs_reflink_nocow_writeback_cases[] = {
 	KUNIT_CASE_PARAM(dirty_data_of_other_disk_extents_is_left_alone,
 			 reserved_unshared_gen_params),
 	KUNIT_CASE(file_without_prealloc_or_nodatacow_is_not_written_back),
-	KUNIT_CASE(writeback_error_is_returned),
+	KUNIT_CASE_PARAM(writeback_error_is_returned, writeback_error_gen_params),
 	{}
 };
 
