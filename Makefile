@@ -9,8 +9,8 @@ SHELL := /bin/bash
 T := tools
 
 .DEFAULT_GOAL := all
-.PHONY: all help deps prepare kunit kunit-debug e2e fix-alone fuzz proof test bench check \
-	export format-patch reset-tree clean fstests fstests-compare
+.PHONY: all help deps prepare kunit kunit-debug e2e fix-alone fuzz stress debug proof test \
+	bench check export format-patch reset-tree clean fstests fstests-compare
 
 all: deps prepare kunit ## main job: packages, kernel tree, UML build, our KUnit suites (README.md)
 
@@ -41,11 +41,19 @@ SEEDS ?= 20
 fuzz: prepare ## randomized cases: the fixed seeds and SEEDS=20 random ones (tools/fuzz/README.md)
 	@$(T)/fuzz/run --fixed --seeds $(SEEDS)
 
+# make stress DURATION=S: each seed of tools/stress/seeds for S seconds.
+DURATION ?= 60
+stress: prepare ## remaps racing writers on a full btrfs, DURATION=60 s (tools/stress/README.md)
+	@$(T)/stress/run --duration $(DURATION)
+
+debug: prepare ## scenarios, fuzz seeds, stress on a KASAN/lockdep kernel (tools/stress/README.md)
+	@$(T)/debug/run
+
 # make proof FULL=1: every scenario on every variant, not only on those it claims.
 proof: prepare ## the tests fail on kernels without the fix; FULL=1 (tools/proof/README.md)
 	@$(T)/proof/run $(if $(FULL),--all-scenarios)
 
-test: deps ## kunit, e2e, fix-alone, location, fuzz, proof, check: one verdict (tools/README.md)
+test: deps ## kunit, e2e, fix-alone, location, fuzz, stress, proof, debug, check (tools/README.md)
 	@$(T)/test
 
 # make fstests takes TESTS=, GROUPS=, KERNEL=, UPSTREAM=1, VARIANT=, FSTESTS= and RESUME=1.

@@ -15,8 +15,16 @@ SERIES=$REPO/patches/series
 GIT_ID=(-c user.name="btrfs KUnit workbench" -c user.email="workbench@localhost"
 	-c core.autocrlf=false -c advice.detachedHead=false)
 
-# Kernel messages that mean btrfs, or the kernel, got into trouble.
-KERNEL_TROUBLE='BTRFS (error|critical)|WARNING:|BUG:|Oops|Call Trace|failed to run delalloc|cow_file_range failed|run_delalloc_nocow failed'
+# Kernel messages that mean btrfs, or the kernel, got into trouble: btrfs's errors and
+# assertions, WARN and BUG (KASAN's reports start "BUG: KASAN:"; lockdep's "WARNING:", as
+# "WARNING: possible circular locking dependency detected", and one that starts "INFO:"),
+# a sleep in atomic context ("BUG: sleeping function called from invalid context"), a
+# corrupted stack end, a panic, and the delalloc failures of a lost NOCOW write.
+KERNEL_TROUBLE='BTRFS (error|critical)|WARNING:|BUG:|BUG at|Oops|Call Trace|assertion failed'
+KERNEL_TROUBLE+='|KASAN:|UBSAN:|possible circular locking|possible recursive locking'
+KERNEL_TROUBLE+='|inconsistent lock state|INFO: trying to register non-static key'
+KERNEL_TROUBLE+='|turning off the locking correctness validator|corrupted stack end|Kernel panic'
+KERNEL_TROUBLE+='|failed to run delalloc|cow_file_range failed|run_delalloc_nocow failed'
 
 # kernel_trouble DMESG: the first three lines of KERNEL_TROUBLE in the kernel log DMESG of a
 # guest, from the guest's start on ("guest: start of", lib/guest-init): what the boot itself

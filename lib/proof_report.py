@@ -3,15 +3,17 @@
 """Tabulate a proof run (tools/proof/run) and decide whether it proves anything.
 
 Reads DIR/VARIANT/kunit.json (kunit.py's JSON), DIR/VARIANT/e2e.ktap (the end-to-end
-runner's KTAP) and DIR/VARIANT/fuzz.ktap (the fixed fuzz seeds' KTAP) for every variant
-(a variant may have run some scenarios, or none), prints what each variant fails, then
-checks that
-- the fixed kernel passes every KUnit case, every scenario and every fixed fuzz seed,
+runner's KTAP), DIR/VARIANT/fuzz.ktap (the fixed fuzz seeds' KTAP) and
+DIR/VARIANT/stress.ktap (the stress seeds' KTAP) for every variant (a variant may have run
+some scenarios, or none), prints what each variant fails, then checks that
+- the fixed kernel passes every KUnit case, every scenario, every fixed fuzz seed and
+  every stress seed (of those it ran),
 - every other variant fails at least one KUnit case,
 - every case of the btrfs_reflink_* suites fails on at least one variant,
 - every scenario fails on each variant its file names in a line
   "# proof: fails on VARIANT...",
-- the fixed fuzz seeds catch (at least one fails on) each variant of FUZZ_CATCHES.
+- the fixed fuzz seeds catch (at least one fails on) each variant of FUZZ_CATCHES,
+- every stress seed fails on each variant of STRESS_CATCHES.
 With --partial (a run of some of the variants) the third check is left out; the others
 look only at the variants that ran.
 Ends with "proof: N passed, N failed" over those checks; exits 1 if any failed.
@@ -33,6 +35,9 @@ GUARD_SUITES = ("btrfs_reflink_",)
 # earlier version of the fix that went by the type of the extent maps. tools/proof/run
 # runs the seeds on these only.
 FUZZ_CATCHES = ("1-no-flush", "5-extent-type")
+# The variants that every stress seed (tools/stress/seeds) must fail on, each time: the
+# same two. tools/proof/run runs the stress on these only, for a few seconds a seed.
+STRESS_CATCHES = ("1-no-flush", "5-extent-type")
 SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "e2e",
                          "scenarios")
 
@@ -99,6 +104,7 @@ def main():
     kunit = {v: kunit_results(os.path.join(root, v, "kunit.json")) for v in variants}
     e2e = {v: ktap_results(os.path.join(root, v, "e2e.ktap")) for v in variants}
     fuzz = {v: ktap_results(os.path.join(root, v, "fuzz.ktap")) for v in variants}
+    stress = {v: ktap_results(os.path.join(root, v, "stress.ktap")) for v in variants}
     checks = []  # (passed, what)
 
     def mark(ok):
@@ -108,14 +114,16 @@ def main():
         return "not run" if res is None else \
             f"{sum(not ok for ok in res.values())}/{len(res)}"
 
-    print("\nKUnit cases, end-to-end scenarios and fixed fuzz seeds failed, by kernel variant:")
+    print("\nKUnit cases, end-to-end scenarios, fixed fuzz seeds and stress seeds failed, "
+          "by kernel variant:")
     print(f"  {'variant':<18} {'KUnit failed':>14} {'scenarios failed':>18} "
-          f"{'fuzz seeds failed':>18}")
+          f"{'fuzz seeds failed':>18} {'stress seeds failed':>20}")
     for v in variants:
         k = kunit[v]
         ks = "no results" if not k else \
             f"{sum(s == 'FAIL' for s in k.values())}/{len(k)}"
-        print(f"  {v:<18} {ks:>14} {failed(e2e[v]):>18} {failed(fuzz[v]):>18}")
+        print(f"  {v:<18} {ks:>14} {failed(e2e[v]):>18} {failed(fuzz[v]):>18} "
+              f"{failed(stress[v]):>20}")
 
     cases = sorted({c for k in kunit.values() if k for c in k
                     if c.startswith(GUARD_SUITES)})
@@ -146,6 +154,14 @@ def main():
                    for v in variants]
             print(f"  {s:<{width}} " + " ".join(f"{r:>2}" for r in row))
 
+    seeds = sorted({s for r in stress.values() if r for s in r})
+    if seeds:
+        print("\nStress seeds by variant ('.' passed, 'F' failed, '-' not run):")
+        for s in seeds:
+            row = [mark(stress[v][s]) if stress[v] and s in stress[v] else "-"
+                   for v in variants]
+            print(f"  {s:<{width}} " + " ".join(f"{r:>2}" for r in row))
+
     if "fixed" in variants:
         k, e, f = kunit["fixed"], e2e["fixed"], fuzz["fixed"]
         ok = bool(k) and all(s != "FAIL" for s in k.values())
@@ -156,6 +172,9 @@ def main():
         if f is not None:
             checks.append((bool(f) and all(f.values()),
                            "the fixed kernel passes every fixed fuzz seed"))
+        if stress["fixed"] is not None:
+            checks.append((bool(stress["fixed"]) and all(stress["fixed"].values()),
+                           "the fixed kernel passes every stress seed"))
     buggy = [v for v in variants if v != "fixed"]
     for v in buggy:
         k = kunit[v]
@@ -173,6 +192,11 @@ def main():
         if v in variants and fuzz[v] is not None:
             checks.append((any(not ok for ok in fuzz[v].values()),
                            f"the fixed fuzz seeds catch {v}"))
+    for v in STRESS_CATCHES:
+        if v in variants and stress[v] is not None:
+            # host-untouched is not a seed; tools/proof/run leaves it out.
+            checks.append((bool(stress[v]) and not any(stress[v].values()),
+                           f"every stress seed fails on {v}"))
 
     failed = [what for ok, what in checks if not ok]
     print()
