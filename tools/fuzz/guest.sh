@@ -34,30 +34,7 @@ must() {
 	return 1
 }
 
-# flakey_table [drop_writes]: dm-flakey over all of /dev/ubda, up, or dropping every write.
-flakey_table() {
-	local sectors
-
-	sectors=$(blockdev --getsz /dev/ubda)
-	if [ $# -eq 0 ]; then
-		echo "0 $sectors flakey /dev/ubda 0 180 0"
-	else
-		echo "0 $sectors flakey /dev/ubda 0 0 180 1 drop_writes"
-	fi
-}
-
-# power_cut: drop every write from now on, unmount, put the disk back, mount: only what was
-# made durable is still there (as tools/e2e/lib.sh does).
-power_cut() {
-	must dmsetup suspend fuzz &&
-		must dmsetup load fuzz --table "$(flakey_table drop_writes)" &&
-		must dmsetup resume fuzz &&
-		must umount "$MNT" &&
-		must dmsetup suspend fuzz &&
-		must dmsetup load fuzz --table "0 $(blockdev --getsz /dev/ubda) linear /dev/ubda 0" &&
-		must dmsetup resume fuzz &&
-		must mount "$DEV" "$MNT"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../../lib/guest-flakey.sh"
 
 # fuzz_case NAME: one case, from a fresh filesystem to the scan after the power cut.
 fuzz_case() {
@@ -76,7 +53,7 @@ fuzz_case() {
 		. "$CASE/case.sh"
 		touch "$CASE/ran"
 		echo "guest: $EPOCHREALTIME power cut" >>"$CASE/log"
-		if power_cut; then
+		if power_cut fuzz; then
 			for f in "$MNT"/*; do
 				[ -f "$f" ] && [ "$(basename "$f")" != padding ] || continue
 				fuzz-io scan "$f" >"$CASE/scan.$(basename "$f")" 2>&1 ||

@@ -21,30 +21,7 @@ must() {
 	return 1
 }
 
-# flakey_table [drop_writes]: dm-flakey over all of /dev/ubda, up, or dropping every write.
-flakey_table() {
-	local sectors
-
-	sectors=$(blockdev --getsz /dev/ubda)
-	if [ $# -eq 0 ]; then
-		echo "0 $sectors flakey /dev/ubda 0 180 0"
-	else
-		echo "0 $sectors flakey /dev/ubda 0 0 180 1 drop_writes"
-	fi
-}
-
-# power_cut: drop every write from now on, unmount, put the disk back, mount: only what was
-# made durable is still there (as tools/e2e/lib.sh and tools/fuzz/guest.sh do).
-power_cut() {
-	must dmsetup suspend stress &&
-		must dmsetup load stress --table "$(flakey_table drop_writes)" &&
-		must dmsetup resume stress &&
-		must umount "$MNT" &&
-		must dmsetup suspend stress &&
-		must dmsetup load stress --table "0 $(blockdev --getsz /dev/ubda) linear /dev/ubda 0" &&
-		must dmsetup resume stress &&
-		must mount "$DEV" "$MNT"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../../lib/guest-flakey.sh"
 
 stress_main() {
 	echo "$EPOCHREALTIME" >"$GUEST_RW/started"
@@ -60,7 +37,7 @@ stress_main() {
 			>"$GUEST_RW/run.out" 2>&1
 		echo $? >"$GUEST_RW/run.rc"
 		echo "stress: $EPOCHREALTIME power cut" >/dev/kmsg
-		if power_cut; then
+		if power_cut stress; then
 			stress check "$MNT" "$RECORD" >"$GUEST_RW/check.out" 2>&1
 			echo $? >"$GUEST_RW/check.rc"
 		fi
