@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the end-to-end tool (tools/e2e/e2e-io.c) and the benchmark
- * (tools/bench/remap-bench.c) both do to a filesystem: clone, dedupe, and fill
- * it up. Each returns 0 (or a count) or a negative errno; the caller reports.
+ * What the C tools (tools/e2e/e2e-io.c, tools/fuzz/fuzz-io.c,
+ * tools/stress/stress.c, tools/bench/remap-bench.c) share: clone, dedupe, and
+ * fill a filesystem up, each returning 0 (or a count) or a negative errno for
+ * the caller to report; and the invertible mixer of the fuzz and stress data
+ * patterns.
  */
 
 #ifndef REMAP_IO_H
@@ -102,6 +104,43 @@ static inline int64_t fill_until_enospc(int fd, const void *buf, size_t size)
 			return -errno;
 		total += done;
 	}
+}
+
+/*
+ * The data pattern's mixer (the finalizer of MurmurHash3): an invertible map of
+ * 64-bit words, so that a word read back tells what was written there.
+ */
+#define PATTERN_M1	0xff51afd7ed558ccdULL
+#define PATTERN_M2	0xc4ceb9fe1a85ec53ULL
+
+/* The inverse of odd @a modulo 2^64: Newton's iteration, correct to 3 bits, doubling. */
+static inline uint64_t pattern_inverse(uint64_t a)
+{
+	uint64_t x = a;
+
+	for (int i = 0; i < 6; i++)
+		x *= 2 - a * x;
+	return x;
+}
+
+static inline uint64_t pattern_mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= PATTERN_M1;
+	x ^= x >> 33;
+	x *= PATTERN_M2;
+	x ^= x >> 33;
+	return x;
+}
+
+static inline uint64_t pattern_unmix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= pattern_inverse(PATTERN_M2);
+	x ^= x >> 33;
+	x *= pattern_inverse(PATTERN_M1);
+	x ^= x >> 33;
+	return x;
 }
 
 #endif

@@ -38,43 +38,12 @@
 #define CHUNK		(1 << 20)
 #define SEED_BITS	24
 #define IDX_BITS	(64 - SEED_BITS)
-#define M1		0xff51afd7ed558ccdULL
-#define M2		0xc4ceb9fe1a85ec53ULL
 /* single words that chain to nothing, in a row, before a run is called junk */
 #define JUNK_WORDS	4
 
-static uint64_t inverse(uint64_t a)
-{
-	uint64_t x = a;	/* Newton's iteration: correct to 3 bits, doubling */
-
-	for (int i = 0; i < 6; i++)
-		x *= 2 - a * x;
-	return x;
-}
-
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= M1;
-	x ^= x >> 33;
-	x *= M2;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint64_t unmix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= inverse(M2);
-	x ^= x >> 33;
-	x *= inverse(M1);
-	x ^= x >> 33;
-	return x;
-}
-
 static uint64_t word(uint64_t seed, uint64_t patoff)
 {
-	return mix(seed << IDX_BITS | ((patoff / 8) & ((1ULL << IDX_BITS) - 1)));
+	return pattern_mix(seed << IDX_BITS | ((patoff / 8) & ((1ULL << IDX_BITS) - 1)));
 }
 
 static uint64_t size_arg(const char *s)
@@ -258,7 +227,7 @@ static int do_scan(const char *path)
 			struct run w = { o, o + 8 < size ? o + 8 : size, 0, 0, 0 };
 
 			if (buf[i]) {
-				x = unmix(buf[i]);
+				x = pattern_unmix(buf[i]);
 				s = x >> IDX_BITS;
 				w.kind = 2;
 				if (s && w.end - w.start == 8) {

@@ -196,42 +196,11 @@ static uint64_t pick(struct thread *t, uint64_t n)
 }
 
 /* Data words: an invertible mix of (write id, offset / 8); never zero. */
-#define M1	0xff51afd7ed558ccdULL
-#define M2	0xc4ceb9fe1a85ec53ULL
 #define OFF_BITS 40
-
-static uint64_t inverse(uint64_t a)
-{
-	uint64_t x = a;
-
-	for (int i = 0; i < 6; i++)
-		x *= 2 - a * x;
-	return x;
-}
-
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= M1;
-	x ^= x >> 33;
-	x *= M2;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint64_t unmix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= inverse(M2);
-	x ^= x >> 33;
-	x *= inverse(M1);
-	x ^= x >> 33;
-	return x;
-}
 
 static uint64_t word(uint32_t id, uint64_t off)
 {
-	return mix((uint64_t)id << OFF_BITS | off / 8);
+	return pattern_mix((uint64_t)id << OFF_BITS | off / 8);
 }
 
 /* A write id: the writer (1..WORKERS) in 5 bits, its count in 19. */
@@ -244,7 +213,7 @@ static uint32_t new_id(struct thread *t)
 /* describe WORD: what an 8-byte word holds, as text. */
 static void describe(uint64_t w, char *s, size_t n)
 {
-	uint64_t x = unmix(w);
+	uint64_t x = pattern_unmix(w);
 	uint32_t id = x >> OFF_BITS;
 
 	if (!w)
@@ -1074,7 +1043,7 @@ static int run(const char *mnt, uint64_t seed, uint64_t secs, const char *record
 	memset(th, 0, sizeof(th));
 	for (int i = 0; i <= WORKERS; i++) {
 		th[i].id = i;
-		th[i].rng = mix(seed * (WORKERS + 1) + i + 1);
+		th[i].rng = pattern_mix(seed * (WORKERS + 1) + i + 1);
 		th[i].buf = malloc(UNIT);
 		if (!th[i].buf)
 			die("out of memory");
