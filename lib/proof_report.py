@@ -138,29 +138,16 @@ def main():
         print(f"  {c:<{width}} " + " ".join(f"{r:>2}" for r in row))
     print("  columns: " + ", ".join(f"{i} = {v}" for i, v in enumerate(variants)))
 
-    scen = sorted({s for e in e2e.values() if e for s in e})
-    if scen:
-        print("\nEnd-to-end scenarios by variant ('.' passed, 'F' failed, '-' not run):")
-        for s in scen:
-            row = [mark(e2e[v][s]) if e2e[v] and s in e2e[v] else "-"
+    for title, results in (("End-to-end scenarios", e2e), ("Fixed fuzz seeds", fuzz),
+                           ("Stress seeds", stress)):
+        names = sorted({n for r in results.values() if r for n in r})
+        if not names:
+            continue
+        print(f"\n{title} by variant ('.' passed, 'F' failed, '-' not run):")
+        for n in names:
+            row = [mark(results[v][n]) if results[v] and n in results[v] else "-"
                    for v in variants]
-            print(f"  {s:<{width}} " + " ".join(f"{r:>2}" for r in row))
-
-    seeds = sorted({s for f in fuzz.values() if f for s in f})
-    if seeds:
-        print("\nFixed fuzz seeds by variant ('.' passed, 'F' failed, '-' not run):")
-        for s in seeds:
-            row = [mark(fuzz[v][s]) if fuzz[v] and s in fuzz[v] else "-"
-                   for v in variants]
-            print(f"  {s:<{width}} " + " ".join(f"{r:>2}" for r in row))
-
-    seeds = sorted({s for r in stress.values() if r for s in r})
-    if seeds:
-        print("\nStress seeds by variant ('.' passed, 'F' failed, '-' not run):")
-        for s in seeds:
-            row = [mark(stress[v][s]) if stress[v] and s in stress[v] else "-"
-                   for v in variants]
-            print(f"  {s:<{width}} " + " ".join(f"{r:>2}" for r in row))
+            print(f"  {n:<{width}} " + " ".join(f"{r:>2}" for r in row))
 
     if "fixed" in variants:
         k, e, f = kunit["fixed"], e2e["fixed"], fuzz["fixed"]
