@@ -68,6 +68,16 @@ timed() {
 	return $rc
 }
 
+# merge_fragments FRAGMENT...: the options that the Kconfig fragments set, one a line, as
+# kunit.py reads them: "# CONFIG_X is not set" is an option too, CONFIG_X=n, and an option
+# set twice takes its last value (a later fragment wins, as in kunit.py's merge).
+merge_fragments() {
+	cat "$@" | sed -E -e 's/^# (CONFIG_[A-Za-z0-9_]+) is not set$/\1=n/' -e 's/#.*//' \
+		-e '/^[[:space:]]*$/d' |
+		awk -F= '!($1 in v) { k[++n] = $1 } { v[$1] = $0 }
+			END { for (i = 1; i <= n; i++) print v[k[i]] }'
+}
+
 # need_tree: fail unless the kernel tree was prepared.
 need_tree() {
 	[ -d "$TREE/.git" ] && git -C "$TREE" rev-parse -q --verify "refs/tags/$PRISTINE_TAG" >/dev/null ||

@@ -27,8 +27,8 @@ variant_files() {
 # build_variant VARIANT OBJ OUT: build the tree with VARIANT applied in OBJ, a copy of a
 # build directory of the tree, and copy the kernel to OUT/linux; prints its path. The files
 # the variants change are patched copies in OUT/src, bind-mounted over the tree's own in a
-# mount namespace of the build's own: the tree is never changed, and only those files (and
-# what includes them) are compiled again.
+# mount namespace of the build's own (lib/overlay): the tree is never changed, and only those
+# files (and what includes them) are compiled again.
 build_variant() {
 	local v=$1 obj=$2 out=$3 src=$3/src patch f start inodes
 	local files=()
@@ -49,16 +49,10 @@ build_variant() {
 	# A tree file that is replaced while the build runs (git checkout, rebase) takes the
 	# bind mount over it away, and the build reads the tree's file: see that its inode stayed.
 	inodes=$(cd "$TREE" && stat -c %i "${files[@]}")
-	# shellcheck disable=SC2016
-	if ! bounded "${BUILD_TIMEOUT:-1800}" "${PRIVATE_NS[@]}" bash -c '
-		src=$1 tree=$2 obj=$3 jobs=$4
-		shift 4
-		for f in "$@"; do
-			mount --bind "$src/$f" "$tree/$f" || exit 1
-		done
-		exec make -C "$tree" ARCH=um O="$obj" -j"$jobs"' - "$src" "$TREE" "$obj" "$(jobs)" "${files[@]}" \
+	if ! bounded "${BUILD_TIMEOUT:-1800}" "${PRIVATE_NS[@]}" "$REPO/lib/overlay" "$src" "$TREE" \
+		"${files[@]}" -- make -C "$TREE" ARCH=um O="$obj" -j"$(jobs)" \
 		>"$out/build.log" 2>&1; then
-		die "the build of variant $v failed: $(grep -m1 -E ': (error|fatal error):|Error [0-9]+|mount:' "$out/build.log")" \
+		die "the build of variant $v failed: $(grep -m1 -E ': (error|fatal error):|Error [0-9]+|lib/overlay:' "$out/build.log")" \
 			"see $out/build.log"
 	fi
 	[ "$(cd "$TREE" && stat -c %i "${files[@]}")" = "$inodes" ] ||
