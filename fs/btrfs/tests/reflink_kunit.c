@@ -40,7 +40,7 @@
 #define SECTORSIZE	SZ_4K
 #define NODESIZE	SZ_16K
 #define MAX_ITEMS	6
-#define MAX_RANGES	3
+#define MAX_RANGES	4
 #define MAX_WRITEBACKS	16
 
 /* Disk addresses of the extents of a layout, far apart. */
@@ -62,8 +62,8 @@ struct file_range {
  * @items:	the file extent items, in file order; a gap reads as a hole
  * @noreserve:	ranges dirtied without a data reservation
  * @reserved:	ranges dirtied with a data reservation
- * @busy:	ranges of @noreserve and @reserved whose folios are also under
- *		writeback, in file order
+ * @busy:	folios under writeback (FOLIO_OF()) in which dirty ranges of
+ *		@noreserve and @reserved are, in file order
  * @pos:	start of the remap's source range
  * @len:	length of the source range; 0 clones up to EOF
  */
@@ -92,6 +92,11 @@ struct remap_layout {
 	  .disk_bytenr = (bytenr), .disk_num_bytes = (size),		\
 	  .ram_bytes = (ram) }
 #define HOLE(s, l)	{ .type = BTRFS_KUNIT_HOLE, .start = (s), .len = (l) }
+/*
+ * The folio at file offset @s, whatever the page size: with 64K pages it holds
+ * 16 sectors, and writeback without data integrity skips all of them.
+ */
+#define FOLIO_OF(s)	{ round_down((u64)(s), PAGE_SIZE), PAGE_SIZE }
 #define INLINE(size)							\
 	{ .type = BTRFS_KUNIT_INLINE, .start = 0, .len = SECTORSIZE,	\
 	  .ram_bytes = (size) }
@@ -118,7 +123,7 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_64K, SZ_16K }, { SZ_512K + SZ_256K, SZ_32K } },
 		.reserved = { { SZ_512K, SZ_64K }, TAIL_DIRTY },
-		.busy = { { SZ_64K + SECTORSIZE, SECTORSIZE }, { SZ_512K, SECTORSIZE } },
+		.busy = { FOLIO_OF(SZ_64K + SECTORSIZE), FOLIO_OF(SZ_512K) },
 		.pos = SZ_256K + SECTORSIZE, .len = SECTORSIZE,
 	},
 	{
@@ -161,7 +166,7 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_1M + SZ_256K, SZ_128K } },
 		.reserved = { { SZ_64K, SZ_64K } },
-		.busy = { { SZ_1M + SZ_256K + SZ_64K, SECTORSIZE } },
+		.busy = { FOLIO_OF(SZ_1M + SZ_256K + SZ_64K) },
 		.pos = SZ_1M, .len = SECTORSIZE,
 	},
 	{
@@ -174,8 +179,47 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_256K, SZ_64K }, { SZ_512K + SZ_256K, SZ_16K } },
 		.reserved = { { SZ_128K, SZ_64K }, { SZ_512K + SZ_64K, SZ_64K } },
-		.busy = { { SZ_512K + SZ_256K + SZ_16K - SECTORSIZE, SECTORSIZE } },
+		.busy = { FOLIO_OF(SZ_512K + SZ_256K + SZ_16K - SECTORSIZE) },
 		.pos = SECTORSIZE, .len = SECTORSIZE,
+	},
+	{
+		/*
+		 * With 64K pages, [64K, 128K) is one folio: an unreserved
+		 * sector among reserved ones, the folio under writeback (of
+		 * another sector: a NODATASUM folio has no stable writes), and
+		 * the source in it. Another unreserved sector, in the next
+		 * folio, is not under writeback. With 4K pages each sector is
+		 * a folio of its own.
+		 */
+		.name = "unreserved and reserved sectors, folio under writeback, 4K at 96K",
+		.i_size = SZ_512K,
+		.nodatacow = true,
+		.items = {
+			REG(0, SZ_256K, DISK(1), SZ_256K, 0),
+			REG(SZ_256K, SZ_256K, DISK(2), SZ_256K, 0),
+		},
+		.noreserve = { { SZ_64K + SECTORSIZE, SECTORSIZE },
+			       { SZ_128K + SZ_32K, SECTORSIZE } },
+		.reserved = { { SZ_64K, SECTORSIZE }, { SZ_64K + SZ_8K, SZ_8K },
+			      { SZ_256K + SZ_64K, SECTORSIZE } },
+		.busy = { FOLIO_OF(SZ_64K + SECTORSIZE) },
+		.pos = SZ_64K + SZ_32K, .len = SECTORSIZE,
+	},
+	{
+		/* The same, the source in another folio of the same extent. */
+		.name = "unreserved and reserved sectors, folio under writeback, 4K at 192K",
+		.i_size = SZ_512K,
+		.nodatacow = true,
+		.items = {
+			REG(0, SZ_256K, DISK(1), SZ_256K, 0),
+			REG(SZ_256K, SZ_256K, DISK(2), SZ_256K, 0),
+		},
+		.noreserve = { { SZ_64K + SECTORSIZE, SECTORSIZE },
+			       { SZ_128K + SZ_32K, SECTORSIZE } },
+		.reserved = { { SZ_64K, SECTORSIZE }, { SZ_64K + SZ_8K, SZ_8K },
+			      { SZ_256K + SZ_64K, SECTORSIZE } },
+		.busy = { FOLIO_OF(SZ_64K + SECTORSIZE) },
+		.pos = SZ_128K + SZ_64K, .len = SECTORSIZE,
 	},
 	{
 		.name = "inline, hole and compressed extents and a prealloc block",
