@@ -52,6 +52,13 @@ struct file_range {
 	u64 len;
 };
 
+/*
+ * The file range of the folio at file offset @s. btrfs data folios are one
+ * page here, so with 64K pages it holds 16 sectors, and writeback without data
+ * integrity skips all of them.
+ */
+#define FOLIO_RANGE(s)	{ round_down((u64)(s), PAGE_SIZE), PAGE_SIZE }
+
 /**
  * struct remap_layout - a file, its dirty data and the source of a remap
  * @name:	what the layout shows, for the KTAP line
@@ -62,8 +69,11 @@ struct file_range {
  * @items:	the file extent items, in file order; a gap reads as a hole
  * @noreserve:	ranges dirtied without a data reservation
  * @reserved:	ranges dirtied with a data reservation
- * @busy:	folios under writeback (FOLIO_OF()) in which dirty ranges of
- *		@noreserve and @reserved are, in file order
+ * @busy:	folios under writeback (FOLIO_RANGE()), in file order: a state
+ *		that the rule is tested under. A running kernel only has a
+ *		folio that is dirty and under writeback at once in a NODATASUM
+ *		inode (others have stable writes) with sectors below the page
+ *		size, where a clean sector of the folio is under writeback
  * @pos:	start of the remap's source range
  * @len:	length of the source range; 0 clones up to EOF
  */
@@ -92,11 +102,6 @@ struct remap_layout {
 	  .disk_bytenr = (bytenr), .disk_num_bytes = (size),		\
 	  .ram_bytes = (ram) }
 #define HOLE(s, l)	{ .type = BTRFS_KUNIT_HOLE, .start = (s), .len = (l) }
-/*
- * The folio at file offset @s, whatever the page size: with 64K pages it holds
- * 16 sectors, and writeback without data integrity skips all of them.
- */
-#define FOLIO_OF(s)	{ round_down((u64)(s), PAGE_SIZE), PAGE_SIZE }
 #define INLINE(size)							\
 	{ .type = BTRFS_KUNIT_INLINE, .start = 0, .len = SECTORSIZE,	\
 	  .ram_bytes = (size) }
@@ -123,7 +128,8 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_64K, SZ_16K }, { SZ_512K + SZ_256K, SZ_32K } },
 		.reserved = { { SZ_512K, SZ_64K }, TAIL_DIRTY },
-		.busy = { FOLIO_OF(SZ_64K + SECTORSIZE), FOLIO_OF(SZ_512K) },
+		/* Not on a running kernel: stable writes (see @busy). */
+		.busy = { FOLIO_RANGE(SZ_64K + SECTORSIZE), FOLIO_RANGE(SZ_512K) },
 		.pos = SZ_256K + SECTORSIZE, .len = SECTORSIZE,
 	},
 	{
@@ -166,7 +172,8 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_1M + SZ_256K, SZ_128K } },
 		.reserved = { { SZ_64K, SZ_64K } },
-		.busy = { FOLIO_OF(SZ_1M + SZ_256K + SZ_64K) },
+		/* Not on a running kernel: stable writes (see @busy). */
+		.busy = { FOLIO_RANGE(SZ_1M + SZ_256K + SZ_64K) },
 		.pos = SZ_1M, .len = SECTORSIZE,
 	},
 	{
@@ -179,34 +186,22 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_256K, SZ_64K }, { SZ_512K + SZ_256K, SZ_16K } },
 		.reserved = { { SZ_128K, SZ_64K }, { SZ_512K + SZ_64K, SZ_64K } },
-		.busy = { FOLIO_OF(SZ_512K + SZ_256K + SZ_16K - SECTORSIZE) },
+		.busy = { FOLIO_RANGE(SZ_512K + SZ_256K + SZ_16K - SECTORSIZE) },
 		.pos = SECTORSIZE, .len = SECTORSIZE,
 	},
 	{
 		/*
-		 * With 64K pages, [64K, 128K) is one folio: an unreserved
-		 * sector among reserved ones, the folio under writeback (of
-		 * another sector: a NODATASUM folio has no stable writes), and
-		 * the source in it. Another unreserved sector, in the next
-		 * folio, is not under writeback. With 4K pages each sector is
-		 * a folio of its own.
+		 * With 64K pages, [64K, 128K) is one folio, under writeback of
+		 * a clean sector (a NODATASUM folio has no stable writes), that
+		 * holds an unreserved sector among reserved ones; with 16K
+		 * pages [64K, 80K), whose last sector is clean. Another
+		 * unreserved sector is in a folio not under writeback, and the
+		 * source in a third folio of the same disk extent. (A source
+		 * in the first folio would make no other calls here: the
+		 * caller's btrfs_wait_ordered_range() of the source range then
+		 * writes that folio whole with WB_SYNC_ALL.) With 4K pages
+		 * each sector is a folio of its own.
 		 */
-		.name = "unreserved and reserved sectors, folio under writeback, 4K at 96K",
-		.i_size = SZ_512K,
-		.nodatacow = true,
-		.items = {
-			REG(0, SZ_256K, DISK(1), SZ_256K, 0),
-			REG(SZ_256K, SZ_256K, DISK(2), SZ_256K, 0),
-		},
-		.noreserve = { { SZ_64K + SECTORSIZE, SECTORSIZE },
-			       { SZ_128K + SZ_32K, SECTORSIZE } },
-		.reserved = { { SZ_64K, SECTORSIZE }, { SZ_64K + SZ_8K, SZ_8K },
-			      { SZ_256K + SZ_64K, SECTORSIZE } },
-		.busy = { FOLIO_OF(SZ_64K + SECTORSIZE) },
-		.pos = SZ_64K + SZ_32K, .len = SECTORSIZE,
-	},
-	{
-		/* The same, the source in another folio of the same extent. */
 		.name = "unreserved and reserved sectors, folio under writeback, 4K at 192K",
 		.i_size = SZ_512K,
 		.nodatacow = true,
@@ -216,9 +211,9 @@ static const struct remap_layout remap_layouts[] = {
 		},
 		.noreserve = { { SZ_64K + SECTORSIZE, SECTORSIZE },
 			       { SZ_128K + SZ_32K, SECTORSIZE } },
-		.reserved = { { SZ_64K, SECTORSIZE }, { SZ_64K + SZ_8K, SZ_8K },
+		.reserved = { { SZ_64K, SECTORSIZE }, { SZ_64K + SZ_8K, SECTORSIZE },
 			      { SZ_256K + SZ_64K, SECTORSIZE } },
-		.busy = { FOLIO_OF(SZ_64K + SECTORSIZE) },
+		.busy = { FOLIO_RANGE(SZ_64K + SECTORSIZE) },
 		.pos = SZ_128K + SZ_64K, .len = SECTORSIZE,
 	},
 	{
@@ -779,10 +774,10 @@ static void unreserved_data_in_shared_disk_extents_is_written_back(struct kunit 
 
 /*
  * Writeback without data integrity (WB_SYNC_NONE) skips a folio under
- * writeback (extent_write_cache_pages()), which can still hold dirty unreserved
- * sectors when the sector size is below the page size: such data in a disk
- * extent that the remap shares gets data integrity writeback, which waits for
- * the folio and writes it.
+ * writeback (extent_write_cache_pages()), which in a NODATASUM inode with
+ * sectors below the page size can still hold dirty unreserved sectors: such
+ * data in a disk extent that the remap shares gets data integrity writeback,
+ * which waits for the folio and writes it.
  */
 static void unreserved_data_under_writeback_gets_data_integrity_writeback(struct kunit *test)
 {
@@ -836,7 +831,11 @@ static void unreserved_data_not_under_writeback_gets_no_wait(struct kunit *test)
 	}
 }
 
-/* Data dirtied with a reservation can be COWed: no data integrity writeback. */
+/*
+ * Data dirtied with a reservation can be COWed: no data integrity writeback is
+ * asked for it (writeback of an unreserved sector still writes the other dirty
+ * sectors of its folio).
+ */
 static void reserved_data_gets_no_data_integrity_writeback(struct kunit *test)
 {
 	const struct remap_layout *layout = test->param_value;
@@ -851,9 +850,9 @@ static void reserved_data_gets_no_data_integrity_writeback(struct kunit *test)
 }
 
 /*
- * Reserved dirty data in a disk extent that the remap shares and that would
- * take it in place is written back before the share, so that it does not go
- * to new space after it.
+ * Writeback is asked for reserved dirty data in a disk extent that the remap
+ * shares and that would take it in place, so that it does not go to new space
+ * after the share. (It is WB_SYNC_NONE: a folio under writeback is skipped.)
  */
 static void dirty_data_of_shared_disk_extents_is_written_back(struct kunit *test)
 {
