@@ -196,7 +196,8 @@ def table(data, boots, spoiled, tree):
         "",
         f"Host: {machine()}. Guest: UML, 1 CPU, mem=2G, btrfs on a sparse file; "
         f"{boots['upstream']} boots of upstream and {boots['ours']} of ours, alternately. "
-        "Times are of the ioctl alone (the writer rows: the whole run), in ms; "
+        "Times are of the ioctl alone, its caller at SCHED_FIFO (the writer rows: the whole "
+        "run, not at SCHED_FIFO), in ms; "
         "the -bytes rows are data space allocated, in MiB; "
         "ratio = upstream median / ours median; p: two-sided Mann-Whitney U test of the two "
         "kernels' samples (a small p: they differ).",
