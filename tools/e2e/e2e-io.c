@@ -14,6 +14,11 @@
  *                                        written PHYS, unwritten PHYS,
  *                                        delalloc or hole
  *   e2e-io extents FILE                  the number of extents of FILE
+ *   e2e-io commit DIR                    commit the transaction of DIR's
+ *                                        btrfs and wait for it, without
+ *                                        writing back dirty data first (as
+ *                                        sync and BTRFS_IOC_SYNC would):
+ *                                        BTRFS_IOC_START_SYNC, WAIT_SYNC
  *
  * map and extents use FIEMAP without FIEMAP_FLAG_SYNC, so they write nothing
  * back: they show the file as the next step will find it. PHYS is the
@@ -29,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/btrfs.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <stdint.h>
@@ -248,12 +254,31 @@ static int do_extents(const char *path)
 	return 0;
 }
 
+/*
+ * Commit the running transaction of the btrfs that @path is on and wait for
+ * it. BTRFS_IOC_START_SYNC commits without flushing delalloc (unless the
+ * filesystem is mounted with flushoncommit), so what is dirty stays dirty;
+ * space freed in the transaction is free once it returns.
+ */
+static int do_commit(const char *path)
+{
+	int fd = open_or_die(path, O_RDONLY | O_DIRECTORY);
+	__u64 transid = 0;
+
+	if (ioctl(fd, BTRFS_IOC_START_SYNC, &transid) ||
+	    ioctl(fd, BTRFS_IOC_WAIT_SYNC, &transid)) {
+		fprintf(stderr, "e2e-io: commit of %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return close(fd) ? 1 : 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: e2e-io write|verify FILE OFFSET LEN SEED\n"
 		"       e2e-io same FILE1 OFF1 FILE2 OFF2 LEN\n"
-		"       e2e-io fill FILE | fsync FILE | extents FILE\n"
+		"       e2e-io fill FILE | fsync FILE | extents FILE | commit DIR\n"
 		"       e2e-io map FILE OFFSET\n"
 		"       e2e-io clone|dedupe SRC SRCOFF DST DSTOFF LEN\n");
 	return 2;
@@ -278,6 +303,8 @@ int main(int argc, char **argv)
 		return do_map(argv[2], size_arg(argv[3]));
 	if (!strcmp(argv[1], "extents") && argc == 3)
 		return do_extents(argv[2]);
+	if (!strcmp(argv[1], "commit") && argc == 3)
+		return do_commit(argv[2]);
 	if (!strcmp(argv[1], "fsync") && argc == 3) {
 		int fd = open_or_die(argv[2], O_RDWR);
 
