@@ -10,7 +10,8 @@ T := tools
 
 .DEFAULT_GOAL := all
 .PHONY: all help deps prepare kunit kunit-debug e2e fix-alone fuzz stress debug proof test \
-	bench check export format-patch reset-tree clean fstests fstests-compare subpage-kunit
+	bench check export format-patch reset-tree clean fstests fstests-compare subpage-kunit \
+	subpage
 
 all: deps prepare kunit ## main job: packages, kernel tree, UML build, our KUnit suites (README.md)
 
@@ -53,11 +54,14 @@ debug: prepare ## scenarios, fuzz seeds, stress on a KASAN/lockdep kernel (tools
 proof: prepare ## the tests fail on kernels without the fix; FULL=1 (tools/proof/README.md)
 	@$(T)/proof/run $(if $(FULL),--all-scenarios)
 
-test: deps ## kunit, e2e, fix-alone, location, fuzz, stress, proof, debug, check (tools/README.md)
+test: deps ## kunit, e2e, fix-alone, location, fuzz, stress, proof, debug, arm64, check (tools/README.md)
 	@$(T)/test
 
 subpage-kunit: prepare ## our KUnit suites on arm64 under QEMU, 64K and 16K pages (tools/subpage/README.md)
 	@$(T)/subpage/kunit
+
+subpage: prepare ## KUnit and every scenario on arm64, 64K and 16K pages (tools/subpage/README.md)
+	@$(T)/subpage/kunit && $(T)/subpage/e2e
 
 # make fstests takes TESTS=, GROUPS=, KERNEL=, UPSTREAM=1, VARIANT=, FSTESTS= and RESUME=1.
 fstests: prepare ## fstests on btrfs inside UML; TESTS=, UPSTREAM=1... (tools/fstests/README.md)
