@@ -46,11 +46,13 @@ qemu_guest() {
 	[ -x "$ROOTFS/bin/bash" ] || die "no arm64 root filesystem in $ROOTFS" "run tools/subpage/rootfs"
 	mkdir -p "$dir"
 	# The guest's init, always the repository's; swapped in whole (other guests may be
-	# booting from the same root filesystem).
+	# booting from the same root filesystem, and installing it at the same time: each
+	# through a file of its own, $BASHPID, which differs between the subshells of one
+	# script where $$ does not).
 	if ! cmp -s "$REPO/tools/subpage/guest-init" "$ROOTFS/sbin/guest-init"; then
-		cp "$REPO/tools/subpage/guest-init" "$ROOTFS/sbin/.guest-init.$$" &&
-			chmod 755 "$ROOTFS/sbin/.guest-init.$$" &&
-			mv "$ROOTFS/sbin/.guest-init.$$" "$ROOTFS/sbin/guest-init" ||
+		cp "$REPO/tools/subpage/guest-init" "$ROOTFS/sbin/.guest-init.$BASHPID" &&
+			chmod 755 "$ROOTFS/sbin/.guest-init.$BASHPID" &&
+			mv "$ROOTFS/sbin/.guest-init.$BASHPID" "$ROOTFS/sbin/guest-init" ||
 			die "cannot install tools/subpage/guest-init into $ROOTFS"
 	fi
 	ro=$(printf '%s\n' "$REPO" "$BUILD" | sort -u | paste -sd:)
