@@ -24,14 +24,18 @@ variant_files() {
 	done | sed '/^$/d' | sort -u
 }
 
-# build_variant VARIANT OBJ OUT: build the tree with VARIANT applied in OBJ, a copy of a
-# build directory of the tree, and copy the kernel to OUT/linux; prints its path. The files
+# build_variant VARIANT OBJ OUT [IMAGE MAKE_ARG...]: build the tree with VARIANT applied in
+# OBJ, a copy of a build directory of the tree, and copy the kernel, OBJ/IMAGE (default:
+# linux, with ARCH=um; tools/subpage/proof: arch/arm64/boot/Image.gz with the arm64
+# arguments and target), to OUT; prints its path. The files
 # the variants change are patched copies in OUT/src, bind-mounted over the tree's own in a
 # mount namespace of the build's own (lib/overlay): the tree is never changed, and only those
 # files (and what includes them) are compiled again.
 build_variant() {
-	local v=$1 obj=$2 out=$3 src=$3/src patch f start inodes
-	local files=()
+	local v=$1 obj=$2 out=$3 src=$3/src image=${4:-linux} patch f start inodes
+	local files=() make_args=(ARCH=um)
+
+	[ $# -le 4 ] || make_args=("${@:5}")
 
 	patch=$(variant_patch "$v") || exit 1
 	mapfile -t files < <(variant_files)
@@ -50,7 +54,7 @@ build_variant() {
 	# bind mount over it away, and the build reads the tree's file: see that its inode stayed.
 	inodes=$(cd "$TREE" && stat -c %i "${files[@]}")
 	if ! bounded "${BUILD_TIMEOUT:-1800}" "${PRIVATE_NS[@]}" "$REPO/lib/overlay" "$src" "$TREE" \
-		"${files[@]}" -- make -C "$TREE" ARCH=um O="$obj" -j"$(jobs)" \
+		"${files[@]}" -- make -C "$TREE" "${make_args[@]}" O="$obj" -j"$(jobs)" \
 		>"$out/build.log" 2>&1; then
 		die "the build of variant $v failed: $(grep -m1 -E ': (error|fatal error):|Error [0-9]+|lib/overlay:' "$out/build.log")" \
 			"see $out/build.log"
@@ -58,7 +62,8 @@ build_variant() {
 	[ "$(cd "$TREE" && stat -c %i "${files[@]}")" = "$inodes" ] ||
 		die "a file of the tree that variant $v changes was replaced during its build" \
 			"leave $TREE alone during a build, then run again (tools/proof/README.md)"
-	cp "$obj/linux" "$out/linux" || die "no kernel in $obj after the build of $v" "see $out/build.log"
+	cp "$obj/$image" "$out/$(basename "$image")" ||
+		die "no kernel in $obj after the build of $v" "see $out/build.log"
 	info "built variant $v in $(($(date +%s) - start)) s" >&2
-	echo "$out/linux"
+	echo "$out/$(basename "$image")"
 }
