@@ -5,16 +5,24 @@
 # The sector size of every btrfs the guests make: below the page size (64 or 16 KiB).
 SECTORSIZE=4096
 
-# subpage_check MNT: fail unless the btrfs mounted on MNT has SECTORSIZE sectors, below the
-# page size.
-subpage_check() {
+# subpage_is MNT: whether the btrfs mounted on MNT has SECTORSIZE sectors, below the page
+# size; if not, says so on stderr.
+subpage_is() {
 	local page sector
 
 	page=$(getconf PAGESIZE)
 	sector=$(stat -f -c %S "$1")
 	echo "guest: page size $page, btrfs sector size $sector"
-	[ "$sector" = "$SECTORSIZE" ] && [ "$sector" -lt "$page" ] ||
-		fail "not subpage: btrfs sector size $sector, page size $page"
+	[ "$sector" = "$SECTORSIZE" ] && [ "$sector" -lt "$page" ] && return 0
+	echo "not subpage: btrfs sector size $sector, page size $page" >&2
+	return 1
+}
+
+# subpage_check MNT: fail the run unless the btrfs mounted on MNT is subpage.
+subpage_check() {
+	local why
+
+	why=$(subpage_is "$1" 2>&1 >/dev/null) || fail "$why"
 }
 
 # smoke: a btrfs with SECTORSIZE sectors on /dev/vda, mounted; a 1 MiB write, fsynced, reads

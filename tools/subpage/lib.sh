@@ -17,15 +17,18 @@ subpage_sizes() {
 	done
 }
 
-# subpage_tools: cross-compile our C tools for the guests, static, into $SUBPAGE/tools;
-# prints that directory.
+# subpage_tools: cross-compile our C tools for the guests (e2e-io, fuzz-io), static, into
+# $SUBPAGE/tools; prints that directory.
 subpage_tools() {
-	local bin=$SUBPAGE/tools
+	local bin=$SUBPAGE/tools src
 
 	mkdir -p "$bin"
-	aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I"$REPO/lib" -o "$bin/e2e-io" \
-		"$REPO/tools/e2e/e2e-io.c" >&2 || die "cannot cross-compile tools/e2e/e2e-io.c" \
-		"run tools/install-deps lib/packages-subpage (as root) for the arm64 cross compiler"
+	for src in tools/e2e/e2e-io.c tools/fuzz/fuzz-io.c; do
+		aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I"$REPO/lib" \
+			-o "$bin/$(basename "$src" .c)" "$REPO/$src" >&2 ||
+			die "cannot cross-compile $src" \
+				"run tools/install-deps lib/packages-subpage (as root) for the arm64 cross compiler"
+	done
 	echo "$bin"
 }
 
