@@ -11,15 +11,18 @@ some scenarios, or none), prints what each variant fails, then checks that
 - every other variant fails at least one KUnit case,
 - every case of the btrfs_reflink_* suites fails on at least one variant,
 - every scenario fails on each variant its file names in a line
-  "# proof: fails on VARIANT...",
+  "# proof: fails on VARIANT..." (VARIANT@4k: only where pages are 4 KiB, as on UML),
+- upstream's own code (UPSTREAM) passes every scenario, fixed fuzz seed and stress seed it
+  ran: it is the oracle of what must not be lost, so a test that fails there is wrong,
 - the fixed fuzz seeds catch (at least one fails on) each variant of FUZZ_CATCHES,
 - every stress seed fails on each variant of STRESS_CATCHES.
 With --partial (a run of some of the variants) the third check is left out; the others
 look only at the variants that ran.
 Ends with "proof: N passed, N failed" over those checks; exits 1 if any failed.
 
-proof_report.py --claims VARIANT prints the scenarios that must fail on VARIANT, a name a
-line: tools/proof/run boots those, so one reading of the claims decides both what runs and
+proof_report.py --claims VARIANT [--pages SIZE] prints the scenarios that must fail on
+VARIANT with SIZE pages (4k, the default, 16k or 64k), a name a line: tools/proof/run and
+tools/subpage/proof boot those, so one reading of the claims decides both what runs and
 what is checked.
 """
 
@@ -38,12 +41,22 @@ FUZZ_CATCHES = ("1-no-flush", "5-extent-type")
 # The variants that every stress seed (tools/stress/seeds) must fail on, each time: the
 # same two. tools/proof/run runs the stress on these only, for a few seconds a seed.
 STRESS_CATCHES = ("1-no-flush", "5-extent-type")
+# Upstream 6.12's own code: filemap_flush() of the whole source inode (the variant's patch
+# says why it is that). Upstream is safe, and it is the oracle: every scenario, fixed fuzz
+# seed and stress seed must pass on it. tools/proof/run runs them all on it.
+UPSTREAM = "4-upstream"
+# The page size of the proof's UML kernels.
+UML_PAGES = "4k"
 SCENARIOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "e2e",
                          "scenarios")
 
 
-def scenario_claims():
-    """{scenario name: [variants it must fail on]} from the scenario files."""
+def scenario_claims(pages=UML_PAGES):
+    """{scenario name: [variants it must fail on with PAGES pages]} from the scenario files.
+
+    A claim VARIANT@SIZE holds only where the page size is SIZE; a plain VARIANT, on every
+    page size.
+    """
     claims = {}
     for f in sorted(os.listdir(SCENARIOS)):
         if not f.endswith(".sh") or f.startswith("."):
@@ -53,8 +66,12 @@ def scenario_claims():
         with open(os.path.join(SCENARIOS, f)) as fh:
             for line in fh:
                 m = re.match(r"#\s*proof:\s*fails on\s+(.+)", line)
-                if m:
-                    claims.setdefault(name, []).extend(m.group(1).split())
+                if not m:
+                    continue
+                for v in m.group(1).split():
+                    v, _, size = v.partition("@")
+                    if not size or size == pages:
+                        claims.setdefault(name, []).append(v)
     return claims
 
 
@@ -85,10 +102,11 @@ def ktap_results(path):
 def main():
     args = sys.argv[1:]
     if args and args[0] == "--claims":
-        if len(args) != 2:
-            print("usage: proof_report.py --claims VARIANT", file=sys.stderr)
+        if len(args) not in (2, 4) or (len(args) == 4 and args[2] != "--pages"):
+            print("usage: proof_report.py --claims VARIANT [--pages SIZE]", file=sys.stderr)
             return 2
-        for s, claimed in sorted(scenario_claims().items()):
+        pages = args[3] if len(args) == 4 else UML_PAGES
+        for s, claimed in sorted(scenario_claims(pages).items()):
             if args[1] in claimed:
                 print(s)
         return 0
@@ -97,7 +115,7 @@ def main():
     if partial:
         args = args[1:]
     if len(args) < 2:
-        print("usage: proof_report.py [--partial] DIR VARIANT... | --claims VARIANT",
+        print("usage: proof_report.py [--partial] DIR VARIANT... | --claims VARIANT [--pages SIZE]",
               file=sys.stderr)
         return 2
     root, variants = args[0], args[1:]
@@ -184,6 +202,13 @@ def main():
             # host-untouched is not a seed; tools/proof/run leaves it out.
             checks.append((bool(stress[v]) and not any(stress[v].values()),
                            f"every stress seed fails on {v}"))
+
+    if UPSTREAM in variants:
+        for title, res in (("scenario", e2e), ("fixed fuzz seed", fuzz),
+                           ("stress seed", stress)):
+            if res[UPSTREAM] is not None:
+                checks.append((bool(res[UPSTREAM]) and all(res[UPSTREAM].values()),
+                               f"{UPSTREAM} (upstream's own code) passes every {title}"))
 
     failed = [what for ok, what in checks if not ok]
     print()
