@@ -60,8 +60,8 @@ test: deps ## kunit, e2e, fix-alone, location, fuzz, stress, proof, debug, arm64
 subpage-kunit: prepare ## our KUnit suites on arm64 under QEMU, 64K and 16K pages (tools/subpage/README.md)
 	@$(T)/subpage/kunit
 
-subpage: prepare ## KUnit and every scenario on arm64, 64K and 16K pages (tools/subpage/README.md)
-	@$(T)/subpage/kunit && $(T)/subpage/e2e
+subpage: prepare ## KUnit, scenarios, fuzz seeds, proof on arm64, 64K and 16K (tools/subpage/README.md)
+	@$(T)/subpage/run
 
 # make fstests takes TESTS=, GROUPS=, KERNEL=, UPSTREAM=1, VARIANT=, FSTESTS= and RESUME=1.
 fstests: prepare ## fstests on btrfs inside UML; TESTS=, UPSTREAM=1... (tools/fstests/README.md)
