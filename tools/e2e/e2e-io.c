@@ -6,7 +6,10 @@
  *   e2e-io write FILE OFFSET LEN SEED    buffered pattern write, no sync
  *   e2e-io verify FILE OFFSET LEN SEED   check every byte of the pattern
  *   e2e-io same FILE1 OFF1 FILE2 OFF2 LEN  the two ranges hold the same bytes
- *   e2e-io fill FILE                     write until the filesystem is full
+ *   e2e-io fill FILE [direct]            write until the filesystem is full;
+ *                                        direct: O_DIRECT, so that the space
+ *                                        is allocated before the write
+ *                                        returns, none of it only reserved
  *   e2e-io clone SRC SRCOFF DST DSTOFF LEN   FICLONERANGE (LEN 0: to EOF)
  *   e2e-io dedupe SRC SRCOFF DST DSTOFF LEN  FIDEDUPERANGE
  *   e2e-io fsync FILE
@@ -19,6 +22,13 @@
  *                                        writing back dirty data first (as
  *                                        sync and BTRFS_IOC_SYNC would):
  *                                        BTRFS_IOC_START_SYNC, WAIT_SYNC
+ *   e2e-io mmap-writer FILE OFFSET LEN SEED GAP_MS
+ *                                        until killed: store the pattern
+ *                                        through a shared mapping (LEN
+ *                                        bytes, in one page), start its
+ *                                        writeback (sync_file_range), sleep
+ *                                        GAP_MS; a store that faults with
+ *                                        SIGBUS (no data space) is skipped
  *
  * map and extents use FIEMAP without FIEMAP_FLAG_SYNC, so they write nothing
  * back: they show the file as the next step will find it. PHYS is the
@@ -41,7 +51,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "remap-io.h"
 
@@ -172,15 +185,40 @@ static int do_same(const char *p1, uint64_t o1, const char *p2, uint64_t o2, uin
 	return 0;
 }
 
+/* O_DIRECT appends to @fd, 64 KiB then 4 KiB, until ENOSPC: bytes written. */
+static int64_t fill_direct(int fd)
+{
+	static uint64_t buf[65536 / 8] __attribute__((aligned(4096)));
+	off_t end = lseek(fd, 0, SEEK_END);
+	int64_t total = 0;
+	size_t size;
+
+	fill_pattern(buf, 0, sizeof(buf), 0xf111);
+	for (size = sizeof(buf); size >= 4096; size /= 16) {
+		for (;;) {
+			ssize_t done = pwrite(fd, buf, size, end);
+
+			if (done < 0 && errno == ENOSPC)
+				break;
+			if (done < 0)
+				return -errno;
+			end += done;
+			total += done;
+		}
+	}
+	return total;
+}
+
 /* Fill the filesystem: no data space is left. */
-static int do_fill(const char *path)
+static int do_fill(const char *path, int direct)
 {
 	static uint64_t buf[CHUNK / 8];
-	int fd = open_or_die(path, O_WRONLY | O_CREAT | O_APPEND);
+	int fd = open_or_die(path, direct ? O_WRONLY | O_CREAT | O_DIRECT :
+				 O_WRONLY | O_CREAT | O_APPEND);
 	int64_t total;
 
 	fill_pattern(buf, 0, CHUNK, 0xf111);
-	total = fill_until_enospc(fd, buf, CHUNK);
+	total = direct ? fill_direct(fd) : fill_until_enospc(fd, buf, CHUNK);
 	if (total < 0) {
 		fprintf(stderr, "e2e-io: fill %s: %s\n", path, strerror(-total));
 		return 1;
@@ -273,14 +311,64 @@ static int do_commit(const char *path)
 	return close(fd) ? 1 : 0;
 }
 
+static sigjmp_buf bus_env;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_env, 1);
+}
+
+/*
+ * Until killed: store the pattern at @off (@len bytes, all in one page) through
+ * a shared mapping of that page, so that page_mkwrite dirties it with a data
+ * reservation, start its writeback with sync_file_range(SYNC_FILE_RANGE_WRITE)
+ * and sleep @gap_ms. A store that faults with SIGBUS (page_mkwrite found no
+ * data space) is skipped, and the loop goes on.
+ */
+static int do_mmap_writer(const char *path, uint64_t off, uint64_t len, uint64_t seed,
+			  unsigned int gap_ms)
+{
+	static uint64_t buf[65536 / 8];
+	uint64_t page = sysconf(_SC_PAGESIZE), base = off / page * page;
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	int fd = open_or_die(path, O_RDWR);
+	char *map;
+
+	if (len == 0 || len > sizeof(buf) || off + len > base + page || len % 8) {
+		fprintf(stderr, "e2e-io: mmap-writer: %" PRIu64 " bytes at %" PRIu64
+			" are not within one page of %" PRIu64 "\n", len, off, page);
+		return 2;
+	}
+	map = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, base);
+	if (map == MAP_FAILED) {
+		fprintf(stderr, "e2e-io: mmap of %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	fill_pattern(buf, off, len, seed);
+	sigaction(SIGBUS, &sa, NULL);
+	for (;;) {
+		if (!sigsetjmp(bus_env, 1)) {
+			memcpy(map + (off - base), buf, len);
+			if (sync_file_range(fd, off, len, SYNC_FILE_RANGE_WRITE)) {
+				fprintf(stderr, "e2e-io: sync_file_range of %s: %s\n", path,
+					strerror(errno));
+				return 1;
+			}
+		}
+		usleep(gap_ms * 1000);
+	}
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: e2e-io write|verify FILE OFFSET LEN SEED\n"
 		"       e2e-io same FILE1 OFF1 FILE2 OFF2 LEN\n"
-		"       e2e-io fill FILE | fsync FILE | extents FILE | commit DIR\n"
+		"       e2e-io fill FILE [direct] | fsync FILE | extents FILE | commit DIR\n"
 		"       e2e-io map FILE OFFSET\n"
-		"       e2e-io clone|dedupe SRC SRCOFF DST DSTOFF LEN\n");
+		"       e2e-io clone|dedupe SRC SRCOFF DST DSTOFF LEN\n"
+		"       e2e-io mmap-writer FILE OFFSET LEN SEED GAP_MS\n");
 	return 2;
 }
 
@@ -296,7 +384,9 @@ int main(int argc, char **argv)
 		return do_same(argv[2], size_arg(argv[3]), argv[4], size_arg(argv[5]),
 			       size_arg(argv[6]));
 	if (!strcmp(argv[1], "fill") && argc == 3)
-		return do_fill(argv[2]);
+		return do_fill(argv[2], 0);
+	if (!strcmp(argv[1], "fill") && argc == 4 && !strcmp(argv[3], "direct"))
+		return do_fill(argv[2], 1);
 	if ((!strcmp(argv[1], "clone") || !strcmp(argv[1], "dedupe")) && argc == 7)
 		return do_remap(argv[1][0] == 'd', argv + 2);
 	if (!strcmp(argv[1], "map") && argc == 4)
@@ -305,6 +395,9 @@ int main(int argc, char **argv)
 		return do_extents(argv[2]);
 	if (!strcmp(argv[1], "commit") && argc == 3)
 		return do_commit(argv[2]);
+	if (!strcmp(argv[1], "mmap-writer") && argc == 7)
+		return do_mmap_writer(argv[2], size_arg(argv[3]), size_arg(argv[4]),
+				      size_arg(argv[5]), size_arg(argv[6]));
 	if (!strcmp(argv[1], "fsync") && argc == 3) {
 		int fd = open_or_die(argv[2], O_RDWR);
 

@@ -17,11 +17,19 @@ run() {
 	return 0
 }
 
-# make_fs: a 512 MiB btrfs on dm-flakey over /dev/ubda, mounted on $MNT.
+# The device under dm-flakey: the disk, or with make_fs delay a dm-delay device over it.
+LOWER=/dev/ubda
+
+# make_fs [delay]: a 512 MiB btrfs on dm-flakey over /dev/ubda, mounted on $MNT. With delay,
+# dm-delay sits between them (e2e-delay, no delay until write_delay sets one).
 make_fs() {
 	local sectors
 	sectors=$(blockdev --getsz /dev/ubda) || fail "no /dev/ubda"
-	run dmsetup create e2e --table "0 $sectors flakey /dev/ubda 0 180 0"
+	if [ "${1:-}" = delay ]; then
+		run dmsetup create e2e-delay --table "0 $sectors delay /dev/ubda 0 0"
+		LOWER=/dev/mapper/e2e-delay
+	fi
+	run dmsetup create e2e --table "0 $sectors flakey $LOWER 0 180 0"
 	run mkfs.btrfs -q -f -b 512M "$DEV"
 	mkdir -p "$MNT"
 	run mount "$DEV" "$MNT"
@@ -42,17 +50,27 @@ write_pattern() {
 	echo "$*" >>"$WRITTEN"
 }
 
+# write_delay MS: from now on each write and flush of the filesystem's IO takes MS ms in
+# dm-delay, reads none (make_fs delay).
+write_delay() {
+	local sectors
+	sectors=$(blockdev --getsz /dev/ubda)
+	run dmsetup suspend e2e-delay
+	run dmsetup load e2e-delay --table "0 $sectors delay /dev/ubda 0 0 /dev/ubda 0 $1"
+	run dmsetup resume e2e-delay
+}
+
 # power_cut: drop every write from now on (as a power cut would), unmount, then mount
 # again: only what was made durable (fsync, transaction commits) is still there.
 power_cut() {
 	local sectors
 	sectors=$(blockdev --getsz /dev/ubda)
 	run dmsetup suspend e2e
-	run dmsetup load e2e --table "0 $sectors flakey /dev/ubda 0 0 180 1 drop_writes"
+	run dmsetup load e2e --table "0 $sectors flakey $LOWER 0 0 180 1 drop_writes"
 	run dmsetup resume e2e
 	run umount "$MNT"
 	run dmsetup suspend e2e
-	run dmsetup load e2e --table "0 $sectors linear /dev/ubda 0"
+	run dmsetup load e2e --table "0 $sectors linear $LOWER 0"
 	run dmsetup resume e2e
 	run mount "$DEV" "$MNT"
 }

@@ -14,6 +14,6 @@ mkfs.btrfs() {
 # cannot silently stop testing it.
 eval "e2e_make_fs() $(declare -f make_fs | sed 1d)"
 make_fs() {
-	e2e_make_fs
+	e2e_make_fs "$@"
 	subpage_check "$MNT"
 }
