@@ -233,6 +233,25 @@ PRIVATE_NS=(unshare --mount --propagation private)
 # filesystem is read-only but DIR (see lib/confine).
 CONFINE=("${PRIVATE_NS[@]}" "$REPO/lib/confine")
 
+# compile_tool OUT CC ARG...: compile a tool of the guests with CC ARG... -o into a file of
+# its own beside OUT, then rename it to OUT unless OUT is the same already: a guest that runs
+# OUT keeps the file it started, and two runs that compile at once never write into one file.
+compile_tool() {
+	local out=$1 cc=$2 tmp
+
+	shift 2
+	tmp=$(dirname "$out")/.$(basename "$out").$BASHPID
+	if ! "$cc" "$@" -o "$tmp"; then
+		rm -f "$tmp"
+		return 1
+	fi
+	if cmp -s "$tmp" "$out"; then
+		rm -f "$tmp"
+	else
+		mv -f "$tmp" "$out"
+	fi
+}
+
 # need_confine DIR: fail unless CONFINE works here, with DIR (under $BUILD) writable.
 need_confine() {
 	local err hint="run as root, or allow user namespaces"

@@ -24,8 +24,8 @@ subpage_tools() {
 
 	mkdir -p "$bin"
 	for src in tools/e2e/e2e-io.c tools/fuzz/fuzz-io.c; do
-		aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -I"$REPO/lib" \
-			-o "$bin/$(basename "$src" .c)" "$REPO/$src" >&2 ||
+		compile_tool "$bin/$(basename "$src" .c)" aarch64-linux-gnu-gcc -static -O2 -Wall \
+			-Wextra -Werror -I"$REPO/lib" "$REPO/$src" >&2 ||
 			die "cannot cross-compile $src" \
 				"run tools/install-deps lib/packages-subpage (as root) for the arm64 cross compiler"
 	done
