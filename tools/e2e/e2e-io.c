@@ -7,9 +7,11 @@
  *   e2e-io verify FILE OFFSET LEN SEED   check every byte of the pattern
  *   e2e-io same FILE1 OFF1 FILE2 OFF2 LEN  the two ranges hold the same bytes
  *   e2e-io fill FILE [direct]            write until the filesystem is full;
- *                                        direct: O_DIRECT, so that the space
- *                                        is allocated before the write
- *                                        returns, none of it only reserved
+ *                                        direct: O_DIRECT 4 KiB writes, so
+ *                                        that the space is allocated before
+ *                                        each returns, none of it only
+ *                                        reserved, and the first that fails
+ *                                        finds no space left
  *   e2e-io clone SRC SRCOFF DST DSTOFF LEN   FICLONERANGE (LEN 0: to EOF)
  *   e2e-io dedupe SRC SRCOFF DST DSTOFF LEN  FIDEDUPERANGE
  *   e2e-io fsync FILE
@@ -185,28 +187,28 @@ static int do_same(const char *p1, uint64_t o1, const char *p2, uint64_t o2, uin
 	return 0;
 }
 
-/* O_DIRECT appends to @fd, 64 KiB then 4 KiB, until ENOSPC: bytes written. */
+/*
+ * O_DIRECT 4 KiB appends to @fd until ENOSPC: bytes written. One block at a
+ * time, so that the reservation that fails (and flushes delalloc) comes when no
+ * block is left, not while a larger write does not fit.
+ */
 static int64_t fill_direct(int fd)
 {
-	static uint64_t buf[65536 / 8] __attribute__((aligned(4096)));
+	static uint64_t buf[4096 / 8] __attribute__((aligned(4096)));
 	off_t end = lseek(fd, 0, SEEK_END);
 	int64_t total = 0;
-	size_t size;
 
 	fill_pattern(buf, 0, sizeof(buf), 0xf111);
-	for (size = sizeof(buf); size >= 4096; size /= 16) {
-		for (;;) {
-			ssize_t done = pwrite(fd, buf, size, end);
+	for (;;) {
+		ssize_t done = pwrite(fd, buf, sizeof(buf), end);
 
-			if (done < 0 && errno == ENOSPC)
-				break;
-			if (done < 0)
-				return -errno;
-			end += done;
-			total += done;
-		}
+		if (done < 0 && errno == ENOSPC)
+			return total;
+		if (done < 0)
+			return -errno;
+		end += done;
+		total += done;
 	}
-	return total;
 }
 
 /* Fill the filesystem: no data space is left. */

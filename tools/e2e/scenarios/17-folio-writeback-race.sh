@@ -3,14 +3,16 @@
 # written, the rest preallocated, i_size 68k. With exactly 96 KiB of data space free, another
 # task stores a block at 64k through a shared mapping (page_mkwrite reserves it) and starts
 # its writeback with sync_file_range every 300 ms, each write held 300 ms in dm-delay, while
-# a write of 128 KiB at 68k fails its reservation and goes NOCOW, unreserved. Then that
-# task is stopped, the first block (same disk extent, another folio) is cloned, the last
-# free space is used up, and the file is fsynced: the unreserved blocks must have been
-# written in place before the share. With 64 KiB or 16 KiB pages the folio at 64k holds the
-# unreserved blocks from 68k to its end and is found under writeback and dirty at the
-# clone: WB_SYNC_NONE writeback (upstream's filemap_flush()) skips it, and its writeback
-# after the share must COW them with no space (fsync ENOSPC). With 4 KiB pages no folio
-# holds both, and upstream keeps the data.
+# a write of 128 KiB at 68k fails its reservation and goes NOCOW, unreserved (with 16 KiB
+# pages all but its last block: the buffered write takes 8 pages at a time here, 124 KiB
+# from 68k, and the last block's own reservation fits). Then that task is stopped, the first
+# block (same disk extent, another folio) is cloned, the last free space is used up, and the
+# file is fsynced: the unreserved blocks must have been written in place before the share.
+# With 64 KiB or 16 KiB pages the folio at 64k holds the unreserved blocks from 68k to its
+# end and is found under writeback and dirty at the clone: WB_SYNC_NONE writeback
+# (upstream's filemap_flush()) skips it, and its writeback after the share must COW them
+# with no space (fsync ENOSPC). With 4 KiB pages no folio holds both, and upstream keeps the
+# data.
 # proof: fails on 1-no-flush 4-upstream@64k 4-upstream@16k
 ATTEMPTS=8
 
@@ -55,6 +57,8 @@ scenario() {
 		sleep "0.$((3 + RANDOM % 7))"
 		kill -0 "$child" 2>/dev/null || fail "attempt $i: the mmap writer ended early"
 		run e2e-io write "$f" 68k 128k $((900 + i))
+		# A writer that ended (its sync_file_range failed) would leave the race out.
+		kill -0 "$child" 2>/dev/null || fail "attempt $i: the mmap writer ended during the write"
 		kill "$child"
 		wait "$child" 2>/dev/null
 		run e2e-io clone "$f" 0 "$MNT/dst" $((4 * i))k 4k
