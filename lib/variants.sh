@@ -13,6 +13,14 @@ variant_patch() {
 	echo "$d/$1.patch"
 }
 
+# proof_const NAME: a constant of lib/proof_report.py (UPSTREAM, FUZZ_CATCHES,
+# STRESS_CATCHES), its variants separated by spaces: the report checks what the runners run.
+proof_const() {
+	python3 -c "import sys; sys.path.insert(0, '$REPO/lib'); import proof_report as p
+v = p.$1; print(v if isinstance(v, str) else ' '.join(v))" ||
+		die "cannot read $1 of lib/proof_report.py"
+}
+
 # variant_files: every file that some variant changes, one a line. Each variant build gets
 # a fresh copy of each of them (patched or not), so nothing compiled for one variant stays
 # in the next.
